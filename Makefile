@@ -1,0 +1,83 @@
+# Photogram's front door. `make dev` and `make test` install what is missing
+# (a .venv from pyproject.toml; the CDK CLI from package.json for synth/deploy)
+# and are quick when nothing changed.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DEV_STAMP   := $(VENV)/.stamp-dev
+INFRA_STAMP := $(VENV)/.stamp-infra
+CDK    := node_modules/.bin/cdk
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: dev seed test test-fast bench lint format openapi synth deploy diff clean help
+
+help:
+	@echo "make dev      start the whole system locally (API, auth, storage)"
+	@echo "make seed     create demo users with follows in the running system"
+	@echo "make test     run every test"
+	@echo "make bench    run the benchmarks against a fresh local runtime"
+	@echo "make lint     ruff + mypy"
+	@echo "make openapi  write docs/openapi.json from the routes"
+	@echo "make synth    synthesize the CDK app (cdk-nag checks included)"
+	@echo "make deploy   deploy to the AWS account in your environment"
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Photogram needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(INFRA_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev,infra]'
+	@touch $@ $(DEV_STAMP)
+
+$(CDK): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+dev: $(DEV_STAMP)
+	$(PY) -m local $(ARGS)
+
+seed: $(DEV_STAMP)
+	$(PY) -m local.seed
+
+test: $(INFRA_STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup $(ARGS)
+
+test-fast: $(DEV_STAMP)
+	$(PY) -m pytest -m "not infra" $(ARGS)
+
+bench: $(DEV_STAMP)
+	$(PY) -m bench $(ARGS)
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy layers/core/python functions local
+
+format: $(DEV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+openapi: $(DEV_STAMP)
+	$(PY) -m local.openapi > docs/openapi.json
+
+synth: $(INFRA_STAMP) $(CDK)
+	$(CDK) synth $(ARGS)
+
+diff: $(INFRA_STAMP) $(CDK)
+	$(CDK) diff $(ARGS)
+
+deploy: $(INFRA_STAMP) $(CDK)
+	$(CDK) deploy $(ARGS)
+
+clean:
+	rm -rf cdk.out .photogram .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,88 @@
+"""The follow graph: follows, follow requests, blocks, mutes, and their lists."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from photogram import api
+from photogram.social import service
+from photogram.social.models import BlockOut, FollowOut, MuteOut, UserPage
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = api.resolver(logger)
+
+
+@app.post("/users/<handle>/follow")
+def follow(handle: str) -> FollowOut:
+    return service.follow(api.caller_id(app), handle)
+
+
+@app.delete("/users/<handle>/follow")
+def unfollow(handle: str) -> FollowOut:
+    return service.unfollow(api.caller_id(app), handle)
+
+
+@app.get("/users/<handle>/followers")
+def followers(handle: str) -> UserPage:
+    return service.list_followers(api.caller_id(app), handle, api.page_params(app))
+
+
+@app.get("/users/<handle>/following")
+def following(handle: str) -> UserPage:
+    return service.list_following(api.caller_id(app), handle, api.page_params(app))
+
+
+@app.get("/me/follow-requests")
+def follow_requests() -> UserPage:
+    return service.list_requests(api.caller_id(app), api.page_params(app))
+
+
+@app.post("/me/follow-requests/<handle>/approve")
+def approve(handle: str) -> FollowOut:
+    return service.approve_request(api.caller_id(app), handle)
+
+
+@app.post("/me/follow-requests/<handle>/deny")
+def deny(handle: str) -> FollowOut:
+    return service.deny_request(api.caller_id(app), handle)
+
+
+@app.post("/users/<handle>/block")
+def block(handle: str) -> BlockOut:
+    return service.block(api.caller_id(app), handle)
+
+
+@app.delete("/users/<handle>/block")
+def unblock(handle: str) -> BlockOut:
+    return service.unblock(api.caller_id(app), handle)
+
+
+@app.get("/me/blocks")
+def blocks() -> UserPage:
+    return service.list_blocks(api.caller_id(app), api.page_params(app))
+
+
+@app.post("/users/<handle>/mute")
+def mute(handle: str) -> MuteOut:
+    return service.mute(api.caller_id(app), handle)
+
+
+@app.delete("/users/<handle>/mute")
+def unmute(handle: str) -> MuteOut:
+    return service.unmute(api.caller_id(app), handle)
+
+
+@app.get("/me/mutes")
+def mutes() -> UserPage:
+    return service.list_mutes(api.caller_id(app), api.page_params(app))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return api.handle(app, event, context)

@@ -1,0 +1,121 @@
+"""The edge the Lambda handlers share: one resolver setup, one error envelope,
+the caller's identity, page parameters. Handlers stay thin; domains never import this."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from photogram.errors import PhotogramError, Unauthorized
+from photogram.pagination import PageRequest, page_request
+from photogram.settings import settings
+
+JSON = content_types.APPLICATION_JSON
+
+# Not every request emits a business metric; an empty flush is expected, not news.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> Response:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return Response(
+        status_code=status, content_type=JSON, body=json.dumps({"error": error}), headers=headers
+    )
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    # ("body", "handle") -> "handle"; ("query", "limit") -> "limit"
+    parts = (
+        [str(p) for p in loc[1:]]
+        if loc and loc[0] in ("body", "query", "path", "header")
+        else [str(p) for p in loc]
+    )
+    return ".".join(parts) or "body"
+
+
+def validation_response(error: RequestValidationError) -> Response:
+    errors = list(error.errors())
+    types = {e.get("type") for e in errors}
+    if "json_invalid" in types:
+        return error_response(400, "invalid_json", "The request body is not valid JSON.")
+    if "unsupported_content_type" in types:
+        return error_response(415, "unsupported_media_type", "Send the body as application/json.")
+    details = [
+        {"field": _field(tuple(e.get("loc", ()))), "type": e.get("type"), "message": e.get("msg")}
+        for e in errors
+    ]
+    return error_response(422, "invalid_request", "The request is not valid.", details)
+
+
+def resolver(logger: Logger) -> APIGatewayRestResolver:
+    """A REST resolver with pydantic validation and Photogram's one error envelope."""
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(PhotogramError)
+    def _domain_error(error: PhotogramError) -> Response:
+        headers = (
+            {"Retry-After": str(error.details["retry_after"])}
+            if (
+                error.status == 429
+                and isinstance(error.details, dict)
+                and "retry_after" in error.details
+            )
+            else None
+        )
+        return error_response(error.status, error.code, error.message, error.details, headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response:
+        return validation_response(error)
+
+    @app.not_found
+    def _not_found(_: NotFoundError) -> Response:
+        return error_response(404, "route_not_found", "No such route.")
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unhandled error")
+        return error_response(500, "internal", "Something went wrong on our side.")
+
+    return app
+
+
+def caller_id(app: APIGatewayRestResolver) -> str:
+    """The signed-in user's id: the `sub` claim the Cognito authorizer verified."""
+    claims = app.current_event.request_context.authorizer.claims or {}
+    sub = claims.get("sub")
+    if not sub:
+        raise Unauthorized("unauthorized", "Sign in first.")
+    return str(sub)
+
+
+def page_params(app: APIGatewayRestResolver) -> PageRequest:
+    event = app.current_event
+    return page_request(
+        event.get_query_string_value("limit"), event.get_query_string_value("cursor")
+    )
+
+
+def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Resolve `event`, refusing bodies over the configured cap before anything parses them."""
+    body = event.get("body") or ""
+    limit = settings().max_body_bytes * (4 / 3 if event.get("isBase64Encoded") else 1)
+    if len(body) > limit:
+        error = {"code": "payload_too_large", "message": "The request body is too large."}
+        return {
+            "statusCode": 413,
+            "headers": {"Content-Type": JSON},
+            "body": json.dumps({"error": error}),
+            "isBase64Encoded": False,
+        }
+    return app.resolve(event, context)

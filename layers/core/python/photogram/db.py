@@ -1,0 +1,110 @@
+"""The single table, as pynamodb sees it.
+
+Every item type is a subclass of `Row` (pynamodb's discriminator picks the class
+when an item is read back), so one query or batch read can return several item
+types. Keys are built only by each domain's `keys.py`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
+from pynamodb.connection import TableConnection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from photogram.errors import PhotogramError
+from photogram.settings import settings
+
+T = TypeVar("T")
+Key = tuple[str, str]
+# DynamoDB's BatchGetItem limit.
+BATCH_GET_MAX = 100
+
+
+class Gsi1(GlobalSecondaryIndex["Row"]):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class Row(Model):
+    """Base of every item type in the table."""
+
+    class Meta:
+        # Bound from settings on first use, so importing a domain needs no settings.
+        table_name: str | None = None
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute(attr_name="type")
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+
+    gsi1 = Gsi1()
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        if Row.Meta.table_name is None:
+            Row.Meta.table_name = settings().table_name
+        return super()._get_connection()
+
+
+def batch_get(keys: Iterable[Key]) -> dict[Key, Row]:
+    """Read many items of any types by key; missing items are simply absent."""
+    unique = list(dict.fromkeys(keys))
+    found: dict[Key, Row] = {}
+    for start in range(0, len(unique), BATCH_GET_MAX):
+        for row in Row.batch_get(unique[start : start + BATCH_GET_MAX]):
+            found[(row.PK, row.SK)] = row
+    return found
+
+
+class Contention(PhotogramError):
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__("conflict", "Too many concurrent changes; try again.")
+
+
+def is_retryable(error: TransactWriteError) -> bool:
+    """A cancelled transaction worth re-reading and retrying: a condition we built from
+    a read that is now stale, or a conflict with a concurrent transaction."""
+    if error.cause_response_code != "TransactionCanceledException":
+        return error.cause_response_code == "TransactionConflictException"
+    codes = {r.code for r in error.cancellation_reasons if r is not None}
+    return bool(codes) and codes <= {"ConditionalCheckFailed", "TransactionConflict"}
+
+
+def optimistic(attempt: Callable[[], T], *, tries: int = 8) -> T:
+    """Run `attempt` (read, decide, write one transaction) until its transaction commits.
+
+    Each attempt re-reads the state it builds its conditions from, so a concurrent
+    change makes the transaction fail its condition instead of writing over it.
+    """
+    for n in range(tries):
+        try:
+            return attempt()
+        except TransactWriteError as error:
+            if not is_retryable(error):
+                raise
+            time.sleep(min(0.002 * 2**n, 0.1))
+    raise Contention()
+
+
+def transact(build: Callable[[TransactWrite], Any]) -> None:
+    """Collect writes with `build(tx)` and commit them as one DynamoDB transaction."""
+    with TransactWrite(connection=Row._get_connection().connection) as tx:
+        build(tx)
+
+
+def keys_of(rows: Sequence[Row]) -> list[Key]:
+    return [(r.PK, r.SK) for r in rows]

@@ -1,0 +1,176 @@
+"""Relation items (follows, requests, blocks, mutes); the only social code that
+touches the table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.transactions import TransactWrite
+
+from photogram import clock
+from photogram.db import Row, batch_get
+from photogram.social import keys
+from photogram.users.keys import profile_key
+from photogram.users.repository import ProfileRow
+
+
+class EdgeRow(Row):
+    """A relation from `owner_id` to `other_id`, listed on GSI1 newest first."""
+
+    owner_id = UnicodeAttribute()
+    other_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class FollowingRow(EdgeRow, discriminator="following"):
+    pass
+
+
+class FollowerRow(EdgeRow, discriminator="follower"):
+    pass
+
+
+class RequestRow(EdgeRow, discriminator="follow_request"):
+    """owner_id = the private account asked, other_id = who asked."""
+
+
+class BlockRow(EdgeRow, discriminator="block"):
+    pass
+
+
+class MuteRow(EdgeRow, discriminator="mute"):
+    pass
+
+
+_LIST_OF = {
+    FollowingRow: "FOLLOWING",
+    FollowerRow: "FOLLOWERS",
+    RequestRow: "REQUESTS",
+    BlockRow: "BLOCKS",
+    MuteRow: "MUTES",
+}
+_KEY_OF = {
+    FollowingRow: keys.following_key,
+    FollowerRow: keys.follower_key,
+    RequestRow: keys.request_key,
+    BlockRow: keys.block_key,
+    MuteRow: keys.mute_key,
+}
+
+
+def edge(cls: type[EdgeRow], owner_id: str, other_id: str, created_at: str | None = None) -> Any:
+    """A full edge row, ready to save, with its GSI1 list keys."""
+    created_at = created_at or clock.iso()
+    pk, sk = _KEY_OF[cls](owner_id, other_id)
+    return cls(
+        pk,
+        sk,
+        owner_id=owner_id,
+        other_id=other_id,
+        created_at=created_at,
+        GSI1PK=keys.list_pk(_LIST_OF[cls], owner_id),
+        GSI1SK=keys.list_sk(created_at, other_id),
+    )
+
+
+def edge_ref(cls: type[EdgeRow], owner_id: str, other_id: str) -> Any:
+    """A key-only edge row, for deletes and condition checks."""
+    pk, sk = _KEY_OF[cls](owner_id, other_id)
+    return cls(pk, sk)
+
+
+@dataclass(frozen=True)
+class State:
+    """Everything between a viewer and another user, read in one BatchGetItem."""
+
+    viewer: ProfileRow | None
+    target: ProfileRow | None
+    viewer_follows: bool
+    follows_viewer: bool
+    viewer_requested: bool
+    requested_viewer: bool
+    viewer_blocks: bool
+    blocks_viewer: bool
+    viewer_mutes: bool
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.viewer_blocks or self.blocks_viewer
+
+
+def read_state(viewer_id: str, target_id: str) -> State:
+    wanted = {
+        "viewer": profile_key(viewer_id),
+        "target": profile_key(target_id),
+        "viewer_follows": keys.following_key(viewer_id, target_id),
+        "follows_viewer": keys.following_key(target_id, viewer_id),
+        "viewer_requested": keys.request_key(target_id, viewer_id),
+        "requested_viewer": keys.request_key(viewer_id, target_id),
+        "viewer_blocks": keys.block_key(viewer_id, target_id),
+        "blocks_viewer": keys.block_key(target_id, viewer_id),
+        "viewer_mutes": keys.mute_key(viewer_id, target_id),
+    }
+    found = batch_get(wanted.values())
+    flags = {name: key in found for name, key in wanted.items()}
+    return State(
+        viewer=found.get(wanted["viewer"]),  # type: ignore[arg-type]
+        target=found.get(wanted["target"]),  # type: ignore[arg-type]
+        **{k: v for k, v in flags.items() if k not in ("viewer", "target")},
+    )
+
+
+def blocked_between(viewer_id: str, other_ids: list[str]) -> set[str]:
+    """The users in `other_ids` who blocked the viewer or whom the viewer blocked."""
+    wanted: dict[tuple[str, str], str] = {}
+    for other in other_ids:
+        wanted[keys.block_key(viewer_id, other)] = other
+        wanted[keys.block_key(other, viewer_id)] = other
+    found = batch_get(wanted)
+    return {wanted[key] for key in found}
+
+
+def query_list(
+    list_name: str, owner_id: str, limit: int, start: dict[str, Any] | None
+) -> tuple[list[EdgeRow], dict[str, Any] | None]:
+    """One page of a GSI1 list, newest first, and the position after it (None at the end).
+
+    Reads one item more than asked, so the last page never promises a next one.
+    """
+    rows = list(
+        Row.gsi1.query(
+            keys.list_pk(list_name, owner_id),
+            scan_index_forward=False,
+            limit=limit + 1,
+            last_evaluated_key=start,
+        )
+    )
+    if len(rows) <= limit:
+        return rows, None  # type: ignore[return-value]
+    last = rows[limit - 1]
+    position = {name: {"S": getattr(last, name)} for name in ("PK", "SK", "GSI1PK", "GSI1SK")}
+    return rows[:limit], position  # type: ignore[return-value]
+
+
+def add_count(
+    tx: TransactWrite,
+    user_id: str,
+    *,
+    followers: int = 0,
+    following: int = 0,
+    condition: Any = None,
+) -> None:
+    """Change a profile's counters inside the transaction that causes the change
+    (one update per profile: a transaction may touch an item only once)."""
+    actions = []
+    if followers:
+        actions.append(ProfileRow.follower_count.add(followers))
+    if following:
+        actions.append(ProfileRow.following_count.add(following))
+    if actions:
+        pk, sk = profile_key(user_id)
+        guard = ProfileRow.PK.exists()
+        tx.update(
+            ProfileRow(pk, sk), actions, condition=guard if condition is None else guard & condition
+        )

@@ -1,0 +1,331 @@
+"""Social-graph use cases: viewing profiles, follows, follow requests, blocks, mutes.
+
+Every write reads the relation state first and commits one transaction whose
+conditions restate what it read (`db.optimistic`), so counters stay exact and a
+concurrent block, follow or privacy switch makes the loser re-read and decide
+again instead of writing over it.
+"""
+
+from __future__ import annotations
+
+from photogram import db
+from photogram.errors import BadRequest, Forbidden, NotFound
+from photogram.pagination import PageRequest, cursors
+from photogram.social import repository as repo
+from photogram.social.models import (
+    BlockOut,
+    FollowOut,
+    FollowStatus,
+    MuteOut,
+    UserListItem,
+    UserPage,
+)
+from photogram.social.repository import (
+    BlockRow,
+    EdgeRow,
+    FollowerRow,
+    FollowingRow,
+    MuteRow,
+    RequestRow,
+    State,
+)
+from photogram.users import repository as users_repo
+from photogram.users import service as users
+from photogram.users.models import Relationship, UserProfileOut
+from photogram.users.repository import ProfileRow
+
+
+def _target(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
+    """The user behind `handle` and the state between us. A user who blocked me, or
+    whom I blocked, does not exist for me (404, so a block cannot be detected)."""
+    user_id = users_repo.user_id_for(handle.lower())
+    if user_id is None:
+        raise users.user_not_found()
+    state = repo.read_state(viewer_id, user_id)
+    if state.target is None or (user_id != viewer_id and state.is_blocked):
+        raise users.user_not_found()
+    return state.target, state
+
+
+def _other(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
+    target, state = _target(viewer_id, handle)
+    if target.user_id == viewer_id:
+        raise BadRequest("cannot_target_self", "That is you.")
+    if state.viewer is None:
+        raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
+    return target, state
+
+
+def _status(state: State) -> FollowStatus:
+    if state.viewer_follows:
+        return "following"
+    return "requested" if state.viewer_requested else "none"
+
+
+def view_profile(viewer_id: str, handle: str) -> UserProfileOut:
+    """A user's profile with counts and how I relate to them. Raises NotFound."""
+    target, state = _target(viewer_id, handle)
+    base = users.to_out(target)
+    return UserProfileOut(
+        **base.model_dump(),
+        relationship=Relationship(
+            is_self=target.user_id == viewer_id,
+            is_following=state.viewer_follows,
+            is_requested=state.viewer_requested,
+            follows_you=state.follows_viewer,
+            is_muted=state.viewer_mutes,
+        ),
+    )
+
+
+# --- follows -------------------------------------------------------------------------
+
+
+def follow(viewer_id: str, handle: str) -> FollowOut:
+    """Follow a public account, or ask to follow a private one (idempotent).
+
+    Raises NotFound(user_not_found), BadRequest(cannot_target_self),
+    Forbidden(profile_required).
+    """
+
+    def attempt() -> FollowStatus:
+        target, state = _other(viewer_id, handle)
+        if state.viewer_follows:
+            return "following"
+        if target.is_private:
+            if not state.viewer_requested:
+                db.transact(lambda tx: _write_request(tx, viewer_id, target.user_id))
+            return "requested"
+        db.transact(lambda tx: _write_follow(tx, viewer_id, target.user_id, state))
+        return "following"
+
+    return FollowOut(handle=handle.lower(), status=db.optimistic(attempt))
+
+
+def _no_block_between(tx: db.TransactWrite, a: str, b: str) -> None:
+    for blocker, blocked in ((a, b), (b, a)):
+        pk, sk = repo.keys.block_key(blocker, blocked)
+        tx.condition_check(BlockRow, pk, sk, condition=BlockRow.PK.does_not_exist())
+
+
+def _write_follow(tx: db.TransactWrite, follower_id: str, followee_id: str, state: State) -> None:
+    tx.save(
+        repo.edge(FollowingRow, follower_id, followee_id), condition=EdgeRow.PK.does_not_exist()
+    )
+    tx.save(repo.edge(FollowerRow, followee_id, follower_id), condition=EdgeRow.PK.does_not_exist())
+    # The followee must still be public when this commits.
+    repo.add_count(tx, followee_id, followers=1, condition=ProfileRow.is_private == False)  # noqa: E712
+    repo.add_count(tx, follower_id, following=1)
+    if state.viewer_requested:
+        # Asked while the account was private; it has since gone public.
+        tx.delete(repo.edge_ref(RequestRow, followee_id, follower_id))
+    _no_block_between(tx, follower_id, followee_id)
+
+
+def _write_request(tx: db.TransactWrite, requester_id: str, target_id: str) -> None:
+    tx.save(repo.edge(RequestRow, target_id, requester_id), condition=EdgeRow.PK.does_not_exist())
+    pk, sk = repo.keys.following_key(requester_id, target_id)
+    tx.condition_check(FollowingRow, pk, sk, condition=EdgeRow.PK.does_not_exist())
+    target_pk, target_sk = users_repo.keys.profile_key(target_id)
+    tx.condition_check(ProfileRow, target_pk, target_sk, condition=ProfileRow.is_private == True)  # noqa: E712
+    _no_block_between(tx, requester_id, target_id)
+
+
+def _delete_follow(tx: db.TransactWrite, follower_id: str, followee_id: str) -> None:
+    tx.delete(repo.edge_ref(FollowingRow, follower_id, followee_id), condition=EdgeRow.PK.exists())
+    tx.delete(repo.edge_ref(FollowerRow, followee_id, follower_id), condition=EdgeRow.PK.exists())
+
+
+def unfollow(viewer_id: str, handle: str) -> FollowOut:
+    """Stop following, or withdraw a pending request (idempotent). Raises NotFound."""
+
+    def attempt() -> None:
+        target, state = _target(viewer_id, handle)
+        if state.viewer_follows:
+
+            def write(tx: db.TransactWrite) -> None:
+                _delete_follow(tx, viewer_id, target.user_id)
+                repo.add_count(tx, target.user_id, followers=-1)
+                repo.add_count(tx, viewer_id, following=-1)
+
+            db.transact(write)
+        elif state.viewer_requested:
+            ref = repo.edge_ref(RequestRow, target.user_id, viewer_id)
+            db.transact(lambda tx: tx.delete(ref, condition=EdgeRow.PK.exists()))
+
+    db.optimistic(attempt)
+    return FollowOut(handle=handle.lower(), status="none")
+
+
+# --- follow requests -------------------------------------------------------------------
+
+
+def _pending_request(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
+    requester, state = _other(viewer_id, handle)
+    if not state.requested_viewer:
+        raise NotFound("request_not_found", "That user has not asked to follow you.")
+    return requester, state
+
+
+def approve_request(viewer_id: str, handle: str) -> FollowOut:
+    """Let a user who asked follow me. Raises NotFound(request_not_found)."""
+
+    def attempt() -> None:
+        requester, _ = _pending_request(viewer_id, handle)
+
+        def write(tx: db.TransactWrite) -> None:
+            ref = repo.edge_ref(RequestRow, viewer_id, requester.user_id)
+            tx.delete(ref, condition=EdgeRow.PK.exists())
+            tx.save(
+                repo.edge(FollowingRow, requester.user_id, viewer_id),
+                condition=EdgeRow.PK.does_not_exist(),
+            )
+            tx.save(
+                repo.edge(FollowerRow, viewer_id, requester.user_id),
+                condition=EdgeRow.PK.does_not_exist(),
+            )
+            repo.add_count(tx, viewer_id, followers=1)
+            repo.add_count(tx, requester.user_id, following=1)
+
+        db.transact(write)
+
+    db.optimistic(attempt)
+    return FollowOut(handle=handle.lower(), status="following")
+
+
+def deny_request(viewer_id: str, handle: str) -> FollowOut:
+    """Refuse a follow request. Raises NotFound(request_not_found)."""
+
+    def attempt() -> None:
+        requester, _ = _pending_request(viewer_id, handle)
+        ref = repo.edge_ref(RequestRow, viewer_id, requester.user_id)
+        db.transact(lambda tx: tx.delete(ref, condition=EdgeRow.PK.exists()))
+
+    db.optimistic(attempt)
+    return FollowOut(handle=handle.lower(), status="none")
+
+
+# --- blocks and mutes ------------------------------------------------------------------
+
+
+def block(viewer_id: str, handle: str) -> BlockOut:
+    """Block a user: follows both ways and pending requests go, and each of us stops
+    existing for the other. Idempotent. Raises NotFound, BadRequest(cannot_target_self)."""
+
+    def attempt() -> None:
+        other = users_repo.user_id_for(handle.lower())
+        state = repo.read_state(viewer_id, other) if other else None
+        if state is not None and state.viewer_blocks:
+            return  # already blocked: the target is hidden from me, but the call is harmless
+        target, state = _other(viewer_id, handle)
+        other = target.user_id
+        counts: dict[str, dict[str, int]] = {viewer_id: {}, other: {}}
+
+        def write(tx: db.TransactWrite) -> None:
+            tx.save(repo.edge(BlockRow, viewer_id, other), condition=EdgeRow.PK.does_not_exist())
+            for follower, followee, follows in (
+                (viewer_id, other, state.viewer_follows),
+                (other, viewer_id, state.follows_viewer),
+            ):
+                if follows:
+                    _delete_follow(tx, follower, followee)
+                    counts[follower]["following"] = -1
+                    counts[followee]["followers"] = -1
+                else:
+                    pk, sk = repo.keys.following_key(follower, followee)
+                    tx.condition_check(FollowingRow, pk, sk, condition=EdgeRow.PK.does_not_exist())
+            for asked, asker, pending in (
+                (other, viewer_id, state.viewer_requested),
+                (viewer_id, other, state.requested_viewer),
+            ):
+                ref = repo.edge_ref(RequestRow, asked, asker)
+                if pending:
+                    tx.delete(ref, condition=EdgeRow.PK.exists())
+                else:
+                    tx.condition_check(
+                        RequestRow, ref.PK, ref.SK, condition=EdgeRow.PK.does_not_exist()
+                    )
+            for user_id, change in counts.items():
+                repo.add_count(tx, user_id, **change)
+
+        db.transact(write)
+
+    db.optimistic(attempt)
+    return BlockOut(handle=handle.lower(), is_blocked=True)
+
+
+def unblock(viewer_id: str, handle: str) -> BlockOut:
+    """Lift my block (idempotent); follows removed by the block do not come back."""
+    blocked_id = users_repo.user_id_for(handle.lower())
+    if blocked_id is None:
+        raise users.user_not_found()
+    repo.edge_ref(BlockRow, viewer_id, blocked_id).delete()
+    return BlockOut(handle=handle.lower(), is_blocked=False)
+
+
+def mute(viewer_id: str, handle: str) -> MuteOut:
+    """Hide a user's content from my feed without unfollowing (idempotent)."""
+    target, state = _other(viewer_id, handle)
+    if not state.viewer_mutes:
+        repo.edge(MuteRow, viewer_id, target.user_id).save()
+    return MuteOut(handle=handle.lower(), is_muted=True)
+
+
+def unmute(viewer_id: str, handle: str) -> MuteOut:
+    """Stop muting a user (idempotent). Raises NotFound."""
+    target, _ = _target(viewer_id, handle)
+    repo.edge_ref(MuteRow, viewer_id, target.user_id).delete()
+    return MuteOut(handle=handle.lower(), is_muted=False)
+
+
+# --- lists -----------------------------------------------------------------------------
+
+
+def _page(list_name: str, owner_id: str, viewer_id: str, page: PageRequest) -> UserPage:
+    """One page of `owner_id`'s list, as `viewer_id` may see it: users blocked either
+    way between the viewer and them are left out."""
+    scope = f"{list_name}:{owner_id}:{viewer_id}"
+    start = cursors().open(page.cursor, scope)
+    rows, position = repo.query_list(list_name, owner_id, page.limit, start)
+    other_ids = [r.other_id for r in rows]
+    profiles = users_repo.get_profiles(other_ids)
+    hidden = repo.blocked_between(viewer_id, other_ids) if list_name not in ("BLOCKS",) else set()
+    items = [
+        UserListItem(user=users.to_summary(profiles[r.other_id]), since=r.created_at)
+        for r in rows
+        if r.other_id in profiles and r.other_id not in hidden
+    ]
+    return UserPage(items=items, next_cursor=cursors().seal(position, scope))
+
+
+def _visible_list(viewer_id: str, handle: str, list_name: str, page: PageRequest) -> UserPage:
+    target, state = _target(viewer_id, handle)
+    is_self = target.user_id == viewer_id
+    if target.is_private and not is_self and not state.viewer_follows:
+        raise Forbidden("private_account", "This account is private: follow it to see its lists.")
+    return _page(list_name, target.user_id, viewer_id, page)
+
+
+def list_followers(viewer_id: str, handle: str, page: PageRequest) -> UserPage:
+    """A user's followers, newest first. Raises NotFound, Forbidden(private_account)."""
+    return _visible_list(viewer_id, handle, "FOLLOWERS", page)
+
+
+def list_following(viewer_id: str, handle: str, page: PageRequest) -> UserPage:
+    """Who a user follows, newest first. Raises NotFound, Forbidden(private_account)."""
+    return _visible_list(viewer_id, handle, "FOLLOWING", page)
+
+
+def list_requests(viewer_id: str, page: PageRequest) -> UserPage:
+    """Who asked to follow me, newest first."""
+    return _page("REQUESTS", viewer_id, viewer_id, page)
+
+
+def list_blocks(viewer_id: str, page: PageRequest) -> UserPage:
+    """Whom I blocked, newest first."""
+    return _page("BLOCKS", viewer_id, viewer_id, page)
+
+
+def list_mutes(viewer_id: str, page: PageRequest) -> UserPage:
+    """Whom I muted, newest first."""
+    return _page("MUTES", viewer_id, viewer_id, page)

@@ -1,0 +1,74 @@
+"""Profile and handle items; the only code of this domain that touches the table."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.transactions import TransactWrite
+
+from photogram import clock
+from photogram.db import Row, batch_get
+from photogram.users import keys
+
+
+class ProfileRow(Row, discriminator="profile"):
+    user_id = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    display_name = UnicodeAttribute(default="")
+    bio = UnicodeAttribute(default="")
+    is_private = BooleanAttribute(default=False)
+    follower_count = NumberAttribute(default=0)
+    following_count = NumberAttribute(default=0)
+    post_count = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class HandleRow(Row, discriminator="handle"):
+    """Claims a handle for one user: the key makes handles unique."""
+
+    user_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+def get_profile(user_id: str) -> ProfileRow | None:
+    pk, sk = keys.profile_key(user_id)
+    try:
+        return ProfileRow.get(pk, sk)
+    except ProfileRow.DoesNotExist:
+        return None
+
+
+def get_profiles(user_ids: list[str]) -> dict[str, ProfileRow]:
+    rows = batch_get(keys.profile_key(u) for u in user_ids)
+    return {r.user_id: r for r in rows.values() if isinstance(r, ProfileRow)}
+
+
+def user_id_for(handle: str) -> str | None:
+    pk, sk = keys.handle_key(handle)
+    try:
+        return HandleRow.get(pk, sk).user_id
+    except HandleRow.DoesNotExist:
+        return None
+
+
+def new_profile(user_id: str, handle: str) -> ProfileRow:
+    now = clock.iso()
+    pk, sk = keys.profile_key(user_id)
+    return ProfileRow(pk, sk, user_id=user_id, handle=handle, created_at=now, updated_at=now)
+
+
+def claim_handle(tx: TransactWrite, user_id: str, handle: str) -> None:
+    pk, sk = keys.handle_key(handle)
+    row = HandleRow(pk, sk, user_id=user_id, created_at=clock.iso())
+    tx.save(row, condition=HandleRow.PK.does_not_exist())
+
+
+def release_handle(tx: TransactWrite, user_id: str, handle: str) -> None:
+    pk, sk = keys.handle_key(handle)
+    tx.delete(HandleRow(pk, sk), condition=HandleRow.user_id == user_id)
+
+
+def profile_ref(user_id: str) -> ProfileRow:
+    """A key-only profile row, for transaction updates and condition checks."""
+    pk, sk = keys.profile_key(user_id)
+    return ProfileRow(pk, sk)

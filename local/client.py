@@ -1,0 +1,53 @@
+"""What a mobile app does against Cognito, for scripts, tests and benchmarks:
+sign up (confirming at once, as moto accepts any code) and sign in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+DEMO_PASSWORD = "Photogram-demo-1!"  # noqa: S105 (local demo users only)
+
+
+def cognito(info: dict[str, Any]) -> Any:
+    return boto3.client(
+        "cognito-idp", endpoint_url=info["aws_endpoint_url"], region_name=info["region"]
+    )
+
+
+def email_for(name: str) -> str:
+    return name if "@" in name else f"{name}@photogram.test"
+
+
+def sign_up(info: dict[str, Any], email: str, password: str = DEMO_PASSWORD) -> str:
+    """Create and confirm a user; returns its `sub`. Existing users are left alone."""
+    client = cognito(info)
+    try:
+        sub = client.sign_up(
+            ClientId=info["user_pool_client_id"],
+            Username=email,
+            Password=password,
+            UserAttributes=[{"Name": "email", "Value": email}],
+        )["UserSub"]
+    except client.exceptions.UsernameExistsException:
+        user = client.admin_get_user(UserPoolId=info["user_pool_id"], Username=email)
+        return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+    client.admin_confirm_sign_up(UserPoolId=info["user_pool_id"], Username=email)
+    return sub
+
+
+def sign_in(info: dict[str, Any], email: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    """The tokens from USER_PASSWORD_AUTH: IdToken, AccessToken, RefreshToken."""
+    result = cognito(info).initiate_auth(
+        ClientId=info["user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    return result["AuthenticationResult"]
+
+
+def id_token(info: dict[str, Any], name: str, password: str = DEMO_PASSWORD) -> str:
+    email = email_for(name)
+    sign_up(info, email, password)
+    return sign_in(info, email, password)["IdToken"]

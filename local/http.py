@@ -1,0 +1,218 @@
+"""The local API Gateway: route table → REST proxy event → handler → HTTP response.
+
+For each request it does what API Gateway does in front of Photogram's functions:
+finds the route (the same table CDK deploys), runs the Cognito authorizer on
+authorized routes, builds the REST API proxy event (v1) with the authorizer
+claims, invokes the function, and turns its result into the HTTP response.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
+
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Request, Response
+
+from infra.routes import ROUTES, Route
+from local.auth import CognitoAuthorizer
+from local.lambdas import ACCOUNT_ID, FunctionPool
+from photogram.errors import PhotogramError
+
+logger = logging.getLogger("photogram.local")
+STAGE = "local"
+# API Gateway's own payload limit.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+_TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
+
+
+def envelope(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = json.dumps({"error": {"code": code, "message": message}})
+    return Response(body, status=status, headers=headers, content_type="application/json")
+
+
+@dataclass(frozen=True)
+class CompiledRoute:
+    route: Route
+    pattern: re.Pattern[str]
+
+
+def compile_routes(routes: Iterable[Route]) -> list[CompiledRoute]:
+    compiled = []
+    for route in routes:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route.path))
+        compiled.append(CompiledRoute(route, re.compile(f"^{regex}$")))
+    return compiled
+
+
+def _multi(
+    pairs: Iterable[tuple[str, str]],
+) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for key, value in pairs:
+        single[key] = value
+        multi.setdefault(key, []).append(value)
+    return (single or None), (multi or None)
+
+
+def proxy_event(
+    request: Request,
+    route: Route,
+    path_params: dict[str, str],
+    claims: dict[str, str] | None,
+    request_id: str,
+) -> dict[str, Any]:
+    """The API Gateway REST proxy event (payload v1) for `request`."""
+    headers, multi_headers = _multi(request.headers.items())
+    query, multi_query = _multi(request.args.items(multi=True))
+    raw = request.get_data(cache=True)
+    content_type = request.headers.get("Content-Type", "")
+    body: str | None = None
+    is_base64 = False
+    if raw:
+        try:
+            if not any(t in content_type for t in _TEXT_TYPES) and content_type:
+                raise UnicodeDecodeError("binary", b"", 0, 1, "binary content type")
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            body, is_base64 = base64.b64encode(raw).decode(), True
+    now = datetime.now(UTC)
+    context: dict[str, Any] = {
+        "accountId": ACCOUNT_ID,
+        "apiId": "local",
+        "domainName": request.host,
+        "extendedRequestId": request_id,
+        "httpMethod": request.method,
+        "identity": {
+            "sourceIp": request.remote_addr or "127.0.0.1",
+            "userAgent": request.user_agent.string,
+        },
+        "path": f"/{STAGE}{request.path}",
+        "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+        "requestId": request_id,
+        "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": int(now.timestamp() * 1000),
+        "resourceId": route.path,
+        "resourcePath": route.path,
+        "stage": STAGE,
+    }
+    if claims is not None:
+        context["authorizer"] = {"claims": claims}
+    return {
+        "resource": route.path,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": headers,
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": multi_query,
+        "pathParameters": path_params or None,
+        "stageVariables": None,
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def to_response(result: dict[str, Any]) -> Response:
+    headers = Headers()
+    for key, value in (result.get("headers") or {}).items():
+        headers[key] = value
+    for key, values in (result.get("multiValueHeaders") or {}).items():
+        headers.remove(key)
+        for value in values:
+            headers.add(key, value)
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    return Response(data, status=int(result.get("statusCode", 200)), headers=headers)
+
+
+class GatewayApp:
+    """The WSGI application standing in for API Gateway (plus /docs locally)."""
+
+    def __init__(
+        self,
+        *,
+        pools: dict[str, FunctionPool],
+        authorizer: CognitoAuthorizer,
+        extra: dict[str, Callable[[Request], Response]] | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self._routes = compile_routes(ROUTES)
+        self._pools = pools
+        self._authorizer = authorizer
+        self._extra = extra or {}
+        self._log = log
+
+    def _match(self, path: str, method: str) -> tuple[Route | None, dict[str, str], list[str]]:
+        allowed: list[str] = []
+        for compiled in self._routes:
+            found = compiled.pattern.match(path)
+            if not found:
+                continue
+            if compiled.route.method == method:
+                params = {k: unquote(v) for k, v in found.groupdict().items()}
+                return compiled.route, params, []
+            allowed.append(compiled.route.method)
+        return None, {}, allowed
+
+    def dispatch(self, request: Request) -> Response:
+        if request.path in self._extra and request.method in ("GET", "HEAD"):
+            return self._extra[request.path](request)
+        try:
+            return self._dispatch_route(request)
+        except Exception:  # the gateway answers 500 when the integration fails
+            logger.exception("integration failed: %s %s", request.method, request.path)
+            return envelope(500, "internal", "Something went wrong on our side.")
+
+    def _dispatch_route(self, request: Request) -> Response:
+        route, params, allowed = self._match(request.path, request.method)
+        if route is None:
+            if allowed:
+                return envelope(
+                    405,
+                    "method_not_allowed",
+                    f"{request.method} is not allowed here.",
+                    headers={"Allow": ", ".join(sorted(set(allowed)))},
+                )
+            return envelope(
+                404, "route_not_found", f"No route for {request.method} {request.path}."
+            )
+        if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
+            return envelope(413, "payload_too_large", "The request body is too large.")
+        claims = None
+        if route.authorized:
+            try:
+                claims = self._authorizer.authorize(request.headers.get("Authorization"))
+            except PhotogramError as error:
+                return envelope(error.status, error.code, error.message)
+        request_id = str(uuid.uuid4())
+        event = proxy_event(request, route, params, claims, request_id)
+        result = self._pools[route.function].invoke(event)
+        response = to_response(result)
+        response.headers.setdefault("x-amzn-RequestId", request_id)
+        return response
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        started = time.perf_counter()
+        request = Request(environ)
+        response = self.dispatch(request)
+        if self._log:
+            took = (time.perf_counter() - started) * 1000
+            path = request.full_path.rstrip("?")
+            self._log(f"{request.method} {path} {response.status_code} {took:.1f} ms")
+        return response(environ, start_response)

@@ -1,0 +1,127 @@
+"""Run the Lambda handlers in-process as Lambda would: one request per instance at a
+time, more instances (each a fresh import, a cold start) when requests overlap."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from infra.resources import METRICS_NAMESPACE
+from infra.routes import FUNCTIONS, FunctionSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT_ID = "123456789012"
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str
+    deadline: float
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+class FunctionPool:
+    """Warm instances of one function. An instance is a separate import of its
+    handler module, so module-level state (the resolver's current event, caches)
+    is never shared by two requests in flight, as on Lambda."""
+
+    def __init__(self, spec: FunctionSpec, region: str, max_instances: int) -> None:
+        self.spec = spec
+        self.region = region
+        self._idle: list[ModuleType] = []
+        self._count = 0
+        self._max = max_instances
+        self._lock = threading.Condition()
+        self.cold_starts = 0
+
+    def _load(self) -> ModuleType:
+        path = ROOT / "functions" / self.spec.name / "handler.py"
+        name = f"photogram_fn_{self.spec.name}_{self._count}"
+        module_spec = importlib.util.spec_from_file_location(name, path)
+        if module_spec is None or module_spec.loader is None:
+            raise ImportError(path)
+        module = importlib.util.module_from_spec(module_spec)
+        # Powertools reads its service name when the handler module builds its Logger.
+        os.environ["POWERTOOLS_SERVICE_NAME"] = self.spec.name
+        module_spec.loader.exec_module(module)
+        self.cold_starts += 1
+        return module
+
+    def _acquire(self) -> ModuleType:
+        with self._lock:
+            while not self._idle and self._count >= self._max:
+                self._lock.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._count += 1
+        try:
+            return self._load()
+        except BaseException:
+            with self._lock:
+                self._count -= 1
+                self._lock.notify()
+            raise
+
+    def prewarm(self) -> None:
+        """Load one instance now, so the first request is not a cold start."""
+        self._release(self._acquire())
+
+    def _release(self, module: ModuleType) -> None:
+        with self._lock:
+            self._idle.append(module)
+            self._lock.notify()
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        module = self._acquire()
+        try:
+            handler: Callable[[dict[str, Any], Any], Any] = module.lambda_handler
+            context = LambdaContext(
+                function_name=f"photogram-{self.spec.name}",
+                memory_limit_in_mb=self.spec.memory_mb,
+                invoked_function_arn=(
+                    f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:photogram-{self.spec.name}"
+                ),
+                aws_request_id=str(uuid.uuid4()),
+                deadline=time.monotonic() + self.spec.timeout_seconds,
+                log_group_name=f"/aws/lambda/photogram-{self.spec.name}",
+            )
+            return handler(event, context)
+        finally:
+            self._release(module)
+
+
+def function_environment(resource_env: dict[str, str], log_level: str) -> dict[str, str]:
+    """What CDK gives every function, for the local process."""
+    env = dict(resource_env)
+    env.update(
+        {
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": log_level,
+            # No X-Ray daemon locally; metrics would print EMF JSON for every request.
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+    )
+    return env
+
+
+def pools(region: str, max_instances: int = 8) -> dict[str, FunctionPool]:
+    return {spec.name: FunctionPool(spec, region, max_instances) for spec in FUNCTIONS}

@@ -1,0 +1,181 @@
+"""The whole system in one process: moto, the declared resources, the functions and
+the API Gateway stand-in. Used by `make dev`, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from local import config as local_config
+from local.config import LocalConfig
+
+# Credentials moto accepts; nothing here ever reaches AWS.
+_FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+class PortInUse(SystemExit):
+    pass
+
+
+def _bind(host: str, port: int, app: Any) -> BaseWSGIServer:
+    try:
+        return make_server(host, port, app, threaded=True)
+    except OSError as exc:
+        raise PortInUse(
+            f"Port {port} on {host} is in use (is `make dev` already running?). "
+            f"Stop the other process or choose another port: PHOTOGRAM_API_PORT={port + 1} make dev"
+        ) from exc
+
+
+def _quiet_logs() -> None:
+    for name in ("werkzeug", "botocore", "boto3", "urllib3", "moto"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+@dataclass
+class LocalRuntime:
+    config: LocalConfig = field(default_factory=LocalConfig.from_env)
+    state_file: Path | None = local_config.LOCAL_JSON
+    access_log: bool = False
+    info: dict[str, Any] = field(default_factory=dict)
+    ready_seconds: float = 0.0
+
+    def start(self) -> LocalRuntime:
+        started = time.perf_counter()
+        _quiet_logs()
+        # The gateway is bound first so a busy port fails before anything else starts.
+        gateway_holder: dict[str, Any] = {}
+
+        def late_app(environ: dict[str, Any], start_response: Any) -> Any:
+            return gateway_holder["app"](environ, start_response)
+
+        self._api_server = _bind(self.config.api_host, self.config.api_port, late_app)
+        api_port = self._api_server.server_address[1]
+
+        for key, value in _FAKE_AWS.items():
+            os.environ.setdefault(key, value)
+        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = self.config.region
+
+        from moto.server import ThreadedMotoServer
+
+        from local import moto_patches
+
+        moto_patches.apply()
+        self._moto = ThreadedMotoServer(
+            ip_address="127.0.0.1", port=self.config.moto_port, verbose=False
+        )
+        self._moto.start()
+        host, moto_port = self._moto.get_host_and_port()
+        endpoint = f"http://{host}:{moto_port}"
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+
+        from local.resources import create_all
+
+        created = create_all(endpoint, self.config.region)
+
+        from local import lambdas
+
+        os.environ.update(
+            lambdas.function_environment(created.function_env(), self.config.log_level)
+        )
+        from photogram.settings import settings
+
+        settings.cache_clear()
+
+        from local.auth import CognitoAuthorizer
+        from local.http import GatewayApp
+
+        authorizer = CognitoAuthorizer(
+            jwks_url=f"{endpoint}/{created.user_pool_id}/.well-known/jwks.json",
+            region=self.config.region,
+            user_pool_id=created.user_pool_id,
+            client_id=created.user_pool_client_id,
+        )
+        self.pools = lambdas.pools(self.config.region, self.config.max_instances)
+        for pool in self.pools.values():
+            pool.prewarm()
+        gateway_holder["app"] = GatewayApp(
+            pools=self.pools,
+            authorizer=authorizer,
+            extra=self._docs_routes(),
+            log=print if self.access_log else None,
+        )
+        self._api_thread = threading.Thread(target=self._api_server.serve_forever, daemon=True)
+        self._api_thread.start()
+
+        api_url = f"http://{self.config.api_host}:{api_port}"
+        self.info = {
+            "api_url": api_url,
+            "docs_url": f"{api_url}/docs",
+            "openapi_url": f"{api_url}/openapi.json",
+            "aws_endpoint_url": endpoint,
+            "region": self.config.region,
+            "user_pool_id": created.user_pool_id,
+            "user_pool_client_id": created.user_pool_client_id,
+            "table_name": created.table_name,
+            "table_stream_arn": created.table_stream_arn,
+            "pid": os.getpid(),
+        }
+        if self.state_file is not None:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.info, indent=2) + "\n")
+            tmp.replace(self.state_file)
+        self.ready_seconds = time.perf_counter() - started
+        return self
+
+    def _docs_routes(self) -> dict[str, Any]:
+        cache: dict[str, str] = {}
+
+        def spec_json() -> str:
+            if "spec" not in cache:
+                from local.openapi import as_json, build
+
+                cache["spec"] = as_json(build())
+            return cache["spec"]
+
+        def openapi(_: Request) -> Response:
+            return Response(spec_json(), content_type="application/json")
+
+        def docs(_: Request) -> Response:
+            from local.openapi import swagger_page
+
+            return Response(swagger_page(spec_json()), content_type="text/html; charset=utf-8")
+
+        return {"/openapi.json": openapi, "/docs": docs}
+
+    def stop(self) -> None:
+        self._api_server.shutdown()
+        self._api_server.server_close()
+        self._moto.stop()
+        if self.state_file is not None and self.state_file.exists():
+            try:
+                if json.loads(self.state_file.read_text()).get("pid") == os.getpid():
+                    self.state_file.unlink()
+            except (OSError, ValueError):
+                pass
+
+    def __enter__(self) -> LocalRuntime:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((host, port)) != 0

@@ -1,0 +1,102 @@
+from tests.api.conftest import error_code
+
+
+def test_following_a_private_account_makes_a_request(make_user):
+    carol, bob = make_user("carol", is_private=True), make_user("bob")
+
+    response = bob.post(f"/users/{carol.handle}/follow")
+
+    assert response.json()["status"] == "requested"
+    assert carol.me()["counts"]["followers"] == 0
+    requests_page = carol.get("/me/follow-requests").json()
+    assert [i["user"]["handle"] for i in requests_page["items"]] == [bob.handle]
+
+
+def test_approving_a_request_makes_a_follow(make_user):
+    carol, bob = make_user("carol", is_private=True), make_user("bob")
+    bob.post(f"/users/{carol.handle}/follow")
+
+    response = carol.post(f"/me/follow-requests/{bob.handle}/approve")
+
+    assert response.json()["status"] == "following"
+    assert carol.me()["counts"]["followers"] == 1
+    assert bob.get(f"/users/{carol.handle}").json()["relationship"]["is_following"] is True
+    assert carol.get("/me/follow-requests").json()["items"] == []
+
+
+def test_denying_a_request_leaves_no_follow(make_user):
+    carol, bob = make_user("carol", is_private=True), make_user("bob")
+    bob.post(f"/users/{carol.handle}/follow")
+
+    carol.post(f"/me/follow-requests/{bob.handle}/deny")
+
+    relationship = bob.get(f"/users/{carol.handle}").json()["relationship"]
+    assert (relationship["is_following"], relationship["is_requested"]) == (False, False)
+
+
+def test_approving_a_request_that_was_never_made_is_404(make_user):
+    carol, bob = make_user("carol", is_private=True), make_user("bob")
+
+    response = carol.post(f"/me/follow-requests/{bob.handle}/approve")
+
+    assert response.status_code == 404
+    assert error_code(response) == "request_not_found"
+
+
+def test_unfollow_withdraws_a_pending_request(make_user):
+    carol, bob = make_user("carol", is_private=True), make_user("bob")
+    bob.post(f"/users/{carol.handle}/follow")
+
+    bob.delete(f"/users/{carol.handle}/follow")
+
+    assert carol.get("/me/follow-requests").json()["items"] == []
+
+
+def test_a_private_accounts_lists_are_hidden_from_strangers(make_user):
+    carol, stranger = make_user("carol", is_private=True), make_user("stranger")
+
+    for path in (f"/users/{carol.handle}/followers", f"/users/{carol.handle}/following"):
+        response = stranger.get(path)
+        assert response.status_code == 403
+        assert error_code(response) == "private_account"
+
+
+def test_a_private_accounts_lists_are_visible_to_approved_followers_and_itself(make_user):
+    carol, bob = make_user("carol", is_private=True), make_user("bob")
+    bob.post(f"/users/{carol.handle}/follow")
+    carol.post(f"/me/follow-requests/{bob.handle}/approve")
+
+    assert bob.get(f"/users/{carol.handle}/followers").status_code == 200
+    assert carol.get(f"/users/{carol.handle}/followers").status_code == 200
+
+
+def test_a_pending_request_does_not_open_the_lists(make_user):
+    carol, bob = make_user("carol", is_private=True), make_user("bob")
+    bob.post(f"/users/{carol.handle}/follow")
+
+    assert bob.get(f"/users/{carol.handle}/followers").status_code == 403
+
+
+def test_follow_requests_are_mine_alone(make_user):
+    carol, bob, mallory = (
+        make_user("carol", is_private=True),
+        make_user("bob"),
+        make_user("mallory"),
+    )
+    bob.post(f"/users/{carol.handle}/follow")
+
+    assert mallory.get("/me/follow-requests").json()["items"] == []
+    assert mallory.post(f"/me/follow-requests/{bob.handle}/approve").status_code == 404
+    assert carol.me()["counts"]["followers"] == 0
+
+
+def test_a_request_made_while_private_becomes_a_follow_after_going_public(make_user):
+    carol, bob = make_user("carol", is_private=True), make_user("bob")
+    bob.post(f"/users/{carol.handle}/follow")
+    carol.put("/me", json={"is_private": False})
+
+    response = bob.post(f"/users/{carol.handle}/follow")
+
+    assert response.json()["status"] == "following"
+    assert carol.get("/me/follow-requests").json()["items"] == []
+    assert carol.me()["counts"]["followers"] == 1

@@ -1,0 +1,45 @@
+"""The route table (infra/routes.py) is what both runtimes serve: each function's
+resolver must register exactly the rows that name it."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from infra.routes import FUNCTIONS, ROUTES, routes_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def resolver_routes(function_name):
+    path = ROOT / "functions" / function_name / "handler.py"
+    spec = importlib.util.spec_from_file_location(f"routes_check_{function_name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {
+        (route.method.upper(), route.path)
+        for route in module.app._static_routes + module.app._dynamic_routes
+    }
+
+
+@pytest.mark.parametrize("function", [f.name for f in FUNCTIONS])
+def test_each_resolver_serves_exactly_its_rows_of_the_route_table(function):
+    declared = {(r.method, r.resolver_path) for r in routes_of(function)}
+
+    assert resolver_routes(function) == declared
+
+
+def test_every_route_names_a_declared_function():
+    names = {f.name for f in FUNCTIONS}
+
+    assert {r.function for r in ROUTES} <= names
+
+
+def test_no_route_is_declared_twice():
+    keys = [(r.method, r.path) for r in ROUTES]
+
+    assert len(keys) == len(set(keys))
+
+
+def test_only_health_is_open_without_a_token():
+    assert [r.path for r in ROUTES if not r.authorized] == ["/health"]
