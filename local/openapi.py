@@ -45,7 +45,39 @@ def build() -> dict[str, Any]:
     for route in ROUTES:
         if not route.authorized:
             schema["paths"][route.path][route.method.lower()]["security"] = []
+    _document_errors(schema)
     return schema
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "title": "Error",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable snake_case code: branch on it."},
+                "message": {"type": "string", "description": "For people; may change."},
+                "details": {"description": "Per-field problems for invalid_request."},
+            },
+        }
+    },
+}
+
+
+def _document_errors(schema: dict[str, Any]) -> None:
+    """Every operation answers errors in Photogram's envelope, not Powertools' default."""
+    schema["components"]["schemas"]["Error"] = ERROR_SCHEMA
+    schema["components"]["schemas"].pop("HTTPValidationError", None)
+    schema["components"]["schemas"].pop("ValidationError", None)
+    envelope = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            responses["422"] = {"description": "Invalid request (invalid_request)", **envelope}
+            responses["default"] = {"description": "Error (see error.code)", **envelope}
 
 
 def as_json(schema: dict[str, Any]) -> str:

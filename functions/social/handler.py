@@ -27,18 +27,18 @@ def unfollow(handle: str) -> FollowOut:
 
 
 @app.get("/users/<handle>/followers")
-def followers(handle: str) -> UserPage:
-    return service.list_followers(api.caller_id(app), handle, api.page_params(app))
+def followers(handle: str, limit: api.Limit = None, cursor: api.Cursor = None) -> UserPage:
+    return service.list_followers(api.caller_id(app), handle, api.page(limit, cursor))
 
 
 @app.get("/users/<handle>/following")
-def following(handle: str) -> UserPage:
-    return service.list_following(api.caller_id(app), handle, api.page_params(app))
+def following(handle: str, limit: api.Limit = None, cursor: api.Cursor = None) -> UserPage:
+    return service.list_following(api.caller_id(app), handle, api.page(limit, cursor))
 
 
 @app.get("/me/follow-requests")
-def follow_requests() -> UserPage:
-    return service.list_requests(api.caller_id(app), api.page_params(app))
+def follow_requests(limit: api.Limit = None, cursor: api.Cursor = None) -> UserPage:
+    return service.list_requests(api.caller_id(app), api.page(limit, cursor))
 
 
 @app.post("/me/follow-requests/<handle>/approve")
@@ -62,8 +62,8 @@ def unblock(handle: str) -> BlockOut:
 
 
 @app.get("/me/blocks")
-def blocks() -> UserPage:
-    return service.list_blocks(api.caller_id(app), api.page_params(app))
+def blocks(limit: api.Limit = None, cursor: api.Cursor = None) -> UserPage:
+    return service.list_blocks(api.caller_id(app), api.page(limit, cursor))
 
 
 @app.post("/users/<handle>/mute")
@@ -77,8 +77,8 @@ def unmute(handle: str) -> MuteOut:
 
 
 @app.get("/me/mutes")
-def mutes() -> UserPage:
-    return service.list_mutes(api.caller_id(app), api.page_params(app))
+def mutes(limit: api.Limit = None, cursor: api.Cursor = None) -> UserPage:
+    return service.list_mutes(api.caller_id(app), api.page(limit, cursor))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -57,12 +57,12 @@ def test_a_cursor_signed_with_another_key_is_refused(codec):
         codec.open(other.seal(POSITION, "s"), "s")
 
 
-@pytest.mark.parametrize(("limit", "expected"), [(None, 20), ("", 20), ("1", 1), ("100", 100)])
+@pytest.mark.parametrize(("limit", "expected"), [(None, 20), (1, 1), (100, 100)])
 def test_page_size_defaults_to_20_and_is_capped_at_100(fresh_settings, limit, expected):
     assert page_request(limit, None).limit == expected
 
 
-@pytest.mark.parametrize("limit", ["0", "101", "-5", "ten", "1.5"])
+@pytest.mark.parametrize("limit", [0, 101, -5])
 def test_page_sizes_outside_the_range_are_refused(fresh_settings, limit):
     with pytest.raises(BadRequest) as error:
         page_request(limit, None)

@@ -41,18 +41,12 @@ def invalid_cursor() -> BadRequest:
     return BadRequest("invalid_cursor", "The cursor is not valid for this list; start again.")
 
 
-def page_request(limit: str | None, cursor: str | None) -> PageRequest:
-    """Parse `?limit=&cursor=` (default and cap from settings); bad values are 400 errors."""
+def page_request(limit: int | None, cursor: str | None) -> PageRequest:
+    """A page of `limit` items (default and cap from settings) after `cursor`."""
     config = settings()
-    if limit in (None, ""):
-        size = config.page_size_default
-    else:
-        try:
-            size = int(limit)
-        except ValueError as exc:
-            raise BadRequest("invalid_limit", "limit must be a whole number.") from exc
-        if not 1 <= size <= config.page_size_max:
-            raise BadRequest("invalid_limit", f"limit must be 1 to {config.page_size_max}.")
+    size = config.page_size_default if limit is None else limit
+    if not 1 <= size <= config.page_size_max:
+        raise BadRequest("invalid_limit", f"limit must be 1 to {config.page_size_max}.")
     return PageRequest(limit=size, cursor=cursor or None)
 
 

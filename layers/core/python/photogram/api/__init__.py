@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import warnings
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from photogram.errors import PhotogramError, Unauthorized
-from photogram.pagination import PageRequest, page_request
+from photogram.pagination import page_request
 from photogram.settings import settings
 
 JSON = content_types.APPLICATION_JSON
@@ -99,11 +100,17 @@ def caller_id(app: APIGatewayRestResolver) -> str:
     return str(sub)
 
 
-def page_params(app: APIGatewayRestResolver) -> PageRequest:
-    event = app.current_event
-    return page_request(
-        event.get_query_string_value("limit"), event.get_query_string_value("cursor")
-    )
+# Query parameters of every list route, declared so OpenAPI documents them.
+Limit = Annotated[
+    int | None, Query(ge=1, le=100, description="Page size: default 20, at most 100.")
+]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=2048, description="`next_cursor` from the previous page, as given."),
+]
+
+# Handlers build a page request from those two parameters.
+page = page_request
 
 
 def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
