@@ -121,7 +121,7 @@ def test_two_users_racing_for_one_handle_get_exactly_one_winner(signed_in):
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             codes = list(
-                pool.map(lambda c: c.put("/me", json={"handle": handle}).status_code, racers)
+                pool.map(lambda c, h=handle: c.put("/me", json={"handle": h}).status_code, racers)
             )
 
         assert sorted(codes) == [200, 409, 409, 409]
