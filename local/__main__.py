@@ -7,8 +7,9 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
-from local.config import LocalConfig
+from local.config import LOCAL_JSON, LocalConfig
 from local.runtime import LocalRuntime, PortInUse
 
 
@@ -17,10 +18,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help="API port (default PHOTOGRAM_API_PORT or 8000)")
     parser.add_argument("--seed", action="store_true", help="create demo users with follows")
     parser.add_argument("--quiet", action="store_true", help="no access log")
+    parser.add_argument(
+        "--state-file", type=Path, default=LOCAL_JSON, help="where to publish the URLs for clients"
+    )
     args = parser.parse_args(argv)
 
     runtime = LocalRuntime(
-        config=LocalConfig.from_env(api_port=args.port), access_log=not args.quiet
+        config=LocalConfig.from_env(api_port=args.port),
+        state_file=args.state_file,
+        access_log=not args.quiet,
     )
     try:
         runtime.start()
@@ -34,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  Docs      {info['docs_url']}\n"
         f"  AWS (moto) {info['aws_endpoint_url']}   region {info['region']}\n"
         f"  User pool {info['user_pool_id']}   app client {info['user_pool_client_id']}\n"
-        f"  Written to .photogram/local.json\n\n"
+        f"  Written to {args.state_file}\n\n"
         f"Get a token and call the API:\n"
         f"  TOKEN=$(.venv/bin/python -m local.token alice)\n"
         f'  curl -s -X PUT {info["api_url"]}/me -H "Authorization: Bearer $TOKEN" '
