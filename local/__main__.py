@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
         state_file=args.state_file,
         access_log=not args.quiet,
     )
+    # Installed first, so a Ctrl-C at any moment after this is a clean stop.
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     try:
         runtime.start()
     except PortInUse as error:
@@ -51,11 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed:
         from local.seed import seed
 
-        seed(info)
-
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        # A thread, so Ctrl-C during seeding still stops at once.
+        threading.Thread(target=seed, args=(info,), daemon=True).start()
     stop.wait()
     print("\nStopping…", flush=True)
     runtime.stop()

@@ -1,0 +1,112 @@
+"""`python -m local` (what `make dev` runs) as a newcomer uses it: it comes up, seeds,
+refuses a second copy on the same port without harm, and stops on Ctrl-C."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from local.client import id_token
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.xdist_group("e2e")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(port, state_file, *extra):
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "local",
+            "--quiet",
+            "--port",
+            str(port),
+            "--state-file",
+            str(state_file),
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+
+
+def wait_ready(process, state_file, deadline_s=30):
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read()
+        if state_file.exists():
+            info = json.loads(state_file.read_text())
+            try:
+                if requests.get(info["api_url"] + "/health", timeout=1).ok:
+                    return info
+            except requests.ConnectionError:
+                pass
+        time.sleep(0.05)
+    raise AssertionError("not ready in time")
+
+
+@pytest.fixture
+def running(tmp_path):
+    port, state_file = free_port(), tmp_path / "local.json"
+    process = start(port, state_file, "--seed")
+    info = wait_ready(process, state_file)
+    yield process, port, state_file, info
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+
+
+def test_seeded_system_serves_the_demo_users(running):
+    _, _, _, info = running
+    deadline = time.monotonic() + 30
+    # Seeding runs after "ready": wait for its last step (carol approving alice).
+    while time.monotonic() < deadline:
+        carol = {"Authorization": f"Bearer {id_token(info, 'carol')}"}
+        me = requests.get(info["api_url"] + "/me", headers=carol, timeout=5)
+        if me.status_code == 200 and me.json()["counts"]["followers"] == 1:
+            break
+        time.sleep(0.1)
+
+    requests_page = requests.get(
+        info["api_url"] + "/me/follow-requests", headers=carol, timeout=5
+    ).json()
+    assert [i["user"]["handle"] for i in requests_page["items"]] == ["bob"]
+    assert me.json()["handle"] == "carol"
+
+
+def test_a_second_copy_on_the_same_port_exits_cleanly_and_harms_nothing(running, tmp_path):
+    _, port, state_file, info = running
+    before = state_file.read_text()
+
+    second = start(port, tmp_path / "second.json")
+    code = second.wait(timeout=30)
+
+    assert code == 1
+    assert "in use" in second.stderr.read()
+    assert state_file.read_text() == before
+    assert requests.get(info["api_url"] + "/health", timeout=5).ok
+
+
+def test_ctrl_c_stops_it_and_removes_its_state_file(running):
+    process, _, state_file, _ = running
+
+    process.send_signal(signal.SIGINT)
+
+    assert process.wait(timeout=20) == 0
+    assert not state_file.exists()
