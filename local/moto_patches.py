@@ -107,7 +107,8 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
     }
     try:
         for op_type, op, key in ops:
-            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            names = op.get("ExpressionAttributeNames") or {}
+            values = op.get("ExpressionAttributeValues") or {}
             if op_type == "Put":
                 self.put_item(op["TableName"], op["Item"])
             elif op_type == "Delete":
@@ -127,7 +128,9 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
             else:
                 self.put_item(table_name, old.to_json()["Attributes"])
         for table_name, length in streams.items():
-            del self.tables[table_name].stream_shard.items[length:]
+            shard = self.tables[table_name].stream_shard
+            if shard is not None:
+                del shard.items[length:]
         raise
 
 

@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
@@ -43,7 +44,9 @@ def build(route: Route) -> dict:
         method=route.method,
         base_url="http://127.0.0.1:8000",
         json=body,
-        headers={"User-Agent": "Photogram/1.0 (iOS)", "Authorization": "Bearer <id token>"},
+        headers=Headers(
+            {"User-Agent": "Photogram/1.0 (iOS)", "Authorization": "Bearer <id token>"}
+        ),
     )
     request = Request(builder.get_environ())
     claims = SAMPLE_CLAIMS if route.authorized else None

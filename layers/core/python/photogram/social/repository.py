@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from photogram import clock
@@ -163,7 +164,7 @@ def add_count(
 ) -> None:
     """Change a profile's counters inside the transaction that causes the change
     (one update per profile: a transaction may touch an item only once)."""
-    actions = []
+    actions: list[Action] = []
     if followers:
         actions.append(ProfileRow.follower_count.add(followers))
     if following:
