@@ -16,7 +16,6 @@ import requests
 from local.client import id_token
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.xdist_group("e2e")
 
 
 def free_port():

@@ -1,0 +1,150 @@
+"""The two Lambda layers: the domain package and its third-party dependencies.
+
+The dependencies layer is built at synth time by pip on this machine, for the
+Lambda platform (arm64, the functions' Python), from `layers/deps/requirements.txt`:
+no Docker. Docker (the SAM build image) is only the fallback CDK would use if
+the local bundler declined, which it never does; it fails loudly instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE_LAYER_DIR = ROOT / "layers" / "core"
+DEPS_LAYER_DIR = ROOT / "layers" / "deps"
+REQUIREMENTS = DEPS_LAYER_DIR / "requirements.txt"
+
+# What the functions run on; the layers are built for exactly this.
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+# Lambda's Python 3.14 runs on Amazon Linux 2023 (glibc 2.34): manylinux2014
+# (glibc 2.17) and manylinux_2_28 wheels both load there.
+PIP_PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
+
+
+def python_version(runtime: lambda_.Runtime) -> str:
+    """ "python3.14" -> "3.14"."""
+    return runtime.name.removeprefix("python")
+
+
+@jsii.implements(cdk.ILocalBundling)
+class PipLayerBundler:
+    """Installs the requirements into `<output>/python` with pip, for the Lambda platform."""
+
+    def __init__(self, *, requirements: Path, python: str, platforms: tuple[str, ...]) -> None:
+        self.requirements = requirements
+        self.python = python
+        self.platforms = platforms
+
+    def options(self) -> list[str]:
+        """What to install for: these, with the requirements, identify the built layer."""
+        platforms = [arg for platform in self.platforms for arg in ("--platform", platform)]
+        return [
+            # Byte code compiled here would be for this interpreter, not the runtime's.
+            "--no-compile",
+            *platforms,
+            "--implementation",
+            "cp",
+            "--python-version",
+            self.python,
+            "--only-binary=:all:",
+        ]
+
+    def command(self, target: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *self.options(),
+            "--target",
+            target,
+            "-r",
+            str(self.requirements),
+        ]
+
+    # jsii passes BundlingOptions as keywords; only `image` is required.
+    def try_bundle(
+        self, output_dir: str, *, image: cdk.DockerImage | None = None, **_: object
+    ) -> bool:
+        target = Path(output_dir) / "python"
+        # A failed earlier attempt may have left a partial install that pip would keep.
+        shutil.rmtree(target, ignore_errors=True)
+        command = self.command(str(target))
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            # Raise rather than return False: falling back to Docker would hide the cause.
+            raise RuntimeError(
+                f"pip could not build the dependencies layer ({' '.join(command)}):\n"
+                f"{result.stderr.strip()}"
+            )
+        return True
+
+
+class Layers(Construct):
+    """`core` (layers/core: the photogram package) and `deps` (pip-installed requirements)."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.core = lambda_.LayerVersion(
+            self,
+            "Core",
+            description="The photogram domain package",
+            code=lambda_.Code.from_asset(
+                str(CORE_LAYER_DIR),
+                exclude=["**/__pycache__", "**/*.pyc", "**/*.egg-info"],
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+        )
+        self.deps = lambda_.LayerVersion(
+            self,
+            "Deps",
+            description="Third-party dependencies from layers/deps/requirements.txt",
+            code=deps_layer_code(),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+        )
+
+    @property
+    def all(self) -> list[lambda_.ILayerVersion]:
+        return [self.deps, self.core]
+
+
+def deps_layer_code() -> lambda_.Code:
+    """The requirements, pip-installed locally; re-built only when they or the target change."""
+    python = python_version(RUNTIME)
+    bundler = PipLayerBundler(requirements=REQUIREMENTS, python=python, platforms=PIP_PLATFORMS)
+    # The hash names the staged asset: cdk.out keeps a built layer for each distinct hash,
+    # so unchanged requirements are not re-installed on the next synth (delete cdk.out to
+    # pick up newer releases within the requirements' ranges).
+    fingerprint = hashlib.sha256(
+        "\n".join([REQUIREMENTS.read_text(), *bundler.options()]).encode()
+    ).hexdigest()
+    return lambda_.Code.from_asset(
+        str(DEPS_LAYER_DIR),
+        asset_hash_type=cdk.AssetHashType.CUSTOM,
+        asset_hash=fingerprint,
+        bundling=cdk.BundlingOptions(
+            image=cdk.DockerImage.from_registry(f"public.ecr.aws/sam/build-python{python}"),
+            platform="linux/arm64",
+            local=bundler,
+            command=[
+                "bash",
+                "-c",
+                "pip install --no-compile -r requirements.txt -t /asset-output/python",
+            ],
+        ),
+    )

@@ -1,0 +1,103 @@
+"""PhotogramStack: every construct, wired from the declarations in resources.py and routes.py."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra import nag
+from infra.api import Api
+from infra.auth import Auth
+from infra.config import StackConfig
+from infra.data import Data
+from infra.functions import FUNCTIONS_DIR, Functions
+from infra.layers import Layers
+from infra.resources import RESOURCES, Resources
+from infra.routes import FUNCTIONS, ROUTES, FunctionSpec, Route
+from infra.secrets import Secrets
+
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+
+def add_photogram(app: cdk.App, **stack_options: Any) -> PhotogramStack:
+    """The stage named by the app's context, checked by cdk-nag when the app synthesizes."""
+    config = StackConfig.from_context(app.node)
+    stack_options.setdefault(
+        "env",
+        # The account and region of the deployer's credentials; none means env-agnostic.
+        cdk.Environment(
+            account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
+            region=os.environ.get("CDK_DEFAULT_REGION"),
+        ),
+    )
+    stack = PhotogramStack(
+        app,
+        "Photogram",
+        stack_name=f"photogram-{config.stage}",
+        description=f"Photogram backend, stage {config.stage}",
+        config=config,
+        **stack_options,
+    )
+    nag.add_checks(app)
+    return stack
+
+
+class PhotogramStack(cdk.Stack):
+    """The API, its functions, the table, the user pool and the secrets of one stage."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StackConfig,
+        resources: Resources = RESOURCES,
+        functions: tuple[FunctionSpec, ...] = FUNCTIONS,
+        routes: tuple[Route, ...] = ROUTES,
+        functions_dir: Path = FUNCTIONS_DIR,
+        **stack_options: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **stack_options)
+        self.config = config
+
+        self.data = Data(self, "Data", spec=resources.table)
+        self.secrets = Secrets(self, "Secrets", specs=resources.secrets)
+        self.auth = Auth(self, "Auth", spec=resources.user_pool, stage=config.stage)
+        self.layers = Layers(self, "Layers")
+        self.functions = Functions(
+            self,
+            "Functions",
+            specs=functions,
+            data=self.data,
+            secrets=self.secrets,
+            layers=self.layers,
+            log_retention=LOG_RETENTION,
+            functions_dir=functions_dir,
+        )
+        self.api = Api(
+            self,
+            "Api",
+            routes=routes,
+            functions=dict(self.functions.by_name),
+            user_pool=self.auth.user_pool,
+            stage=config.stage,
+            throttle_rate=config.throttle_rate,
+            throttle_burst=config.throttle_burst,
+            log_retention=LOG_RETENTION,
+        )
+        self._optional_parts()
+        self._outputs()
+
+    def _optional_parts(self) -> None:
+        """Constructs that a context flag turns on (ranking, search, ...) are added here."""
+
+    def _outputs(self) -> None:
+        cdk.CfnOutput(self, "ApiUrl", value=self.api.rest_api.url, description="Base URL")
+        cdk.CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
+        cdk.CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
+        cdk.CfnOutput(self, "Region", value=self.region)
