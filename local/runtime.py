@@ -112,7 +112,7 @@ class LocalRuntime:
             pools=self.pools,
             authorizer=authorizer,
             extra=self._docs_routes(),
-            log=print if self.access_log else None,
+            log=(lambda line: print(line, flush=True)) if self.access_log else None,
         )
         self._api_thread = threading.Thread(target=self._api_server.serve_forever, daemon=True)
         self._api_thread.start()
