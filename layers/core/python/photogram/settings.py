@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +23,30 @@ class Settings(BaseModel):
     page_size_max: int = Field(100, ge=1, le=100)
     # JSON bodies larger than this are refused with 413 before parsing.
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+
+    # Media. Bucket names and the CDN base come from the deployment (CDK or the
+    # local runtime); a function that was not given one never needs it.
+    raw_bucket: str = ""
+    media_bucket: str = ""
+    cdn_base_url: str = ""
+    # The presigned POST's content-length-range upper bound.
+    media_max_bytes: int = Field(30 * 1024 * 1024, ge=1024)
+    # Decompression-bomb guard, checked from the header before decoding.
+    media_max_pixels: int = Field(50_000_000, ge=1_000_000)
+    upload_expiry_seconds: int = Field(600, ge=60, le=3600)
+    # An unused PENDING_UPLOAD item disappears (TTL) this long after its upload expired.
+    pending_grace_seconds: int = Field(3600, ge=0)
+    pending_upload_cap: int = Field(20, ge=1)
+    daily_upload_cap: int = Field(300, ge=1)
+    # "rekognition" on AWS; "blocklist" (perceptual hashes) where Rekognition is absent.
+    moderator: Literal["rekognition", "blocklist"] = "blocklist"
+    moderation_min_confidence: float = Field(80.0, ge=0, le=100)
+    # Rekognition top-level categories that reject an upload.
+    moderation_blocked_categories: str = (
+        "Explicit,Explicit Nudity,Violence,Visually Disturbing,Hate Symbols"
+    )
+    # Hamming distance (of 256 bits) under which two perceptual hashes match.
+    blocklist_max_distance: int = Field(31, ge=0, le=128)
 
 
 @cache

@@ -91,6 +91,11 @@ def resolver(logger: Logger) -> APIGatewayRestResolver:
     return app
 
 
+def created(model: Any) -> Response:
+    """201 Created with `model` as the body."""
+    return Response(status_code=201, content_type=JSON, body=model)
+
+
 def caller_id(app: APIGatewayRestResolver) -> str:
     """The signed-in user's id: the `sub` claim the Cognito authorizer verified."""
     claims = app.current_event.request_context.authorizer.claims or {}

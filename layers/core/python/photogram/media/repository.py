@@ -1,0 +1,119 @@
+"""Media items and upload quotas; the only media code that touches the table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from photogram import clock, db
+from photogram.db import Row
+from photogram.media import keys
+
+
+class MediaRow(Row, discriminator="media"):
+    media_id = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    declared_size = NumberAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    # TTL while waiting for the upload; removed once the file arrives.
+    expires_at = NumberAttribute(null=True)
+    # The workflow's deadline: PROCESSING past it is reported as FAILED.
+    processing_deadline = NumberAttribute(null=True)
+    format = UnicodeAttribute(null=True)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    # {name: {key, width, height, content_type}}
+    variants = JSONAttribute(null=True)
+    blur_placeholder = UnicodeAttribute(null=True)
+    dominant_color = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    # Camera, time and location: the owner's alone, never in a public response.
+    private_metadata = JSONAttribute(null=True)
+
+
+class UploadQuotaRow(Row, discriminator="upload_quota"):
+    """How many uploads an owner started on one UTC day."""
+
+    count = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
+
+
+def get(media_id: str) -> MediaRow | None:
+    pk, sk = keys.media_key(media_id)
+    try:
+        return MediaRow.get(pk, sk, consistent_read=True)
+    except MediaRow.DoesNotExist:
+        return None
+
+
+def pending_of(owner_id: str, limit: int) -> list[MediaRow]:
+    rows = Row.gsi1.query(keys.pending_pk(owner_id), limit=limit)
+    return [r for r in rows if isinstance(r, MediaRow)]
+
+
+def create_with_quota(row: MediaRow, owner_id: str, day: str, cap: int, quota_expires: int) -> bool:
+    """Write the new item and count it against today's quota, atomically.
+    False (and nothing written) if today's quota is used up."""
+    qpk, qsk = keys.upload_quota_key(owner_id, day)
+    quota = UploadQuotaRow(qpk, qsk)
+    try:
+        db.transact(
+            lambda tx: (
+                tx.save(row, condition=MediaRow.PK.does_not_exist()),
+                tx.update(
+                    quota,
+                    [UploadQuotaRow.count.add(1), UploadQuotaRow.expires_at.set(quota_expires)],
+                    condition=UploadQuotaRow.count.does_not_exist() | (UploadQuotaRow.count < cap),
+                ),
+            )
+        )
+    except TransactWriteError as error:
+        reasons = [r.code for r in error.cancellation_reasons if r is not None]
+        if reasons and set(reasons) == {"ConditionalCheckFailed"}:
+            return False
+        raise
+    return True
+
+
+def transition(media_id: str, *, allowed_from: tuple[str, ...], to: str, **fields: Any) -> bool:
+    """Move an item to status `to` if its status is one of `allowed_from`, setting
+    `fields` (None removes an attribute). False if the item was not in such a state."""
+    pk, sk = keys.media_key(media_id)
+    actions = [MediaRow.status.set(to), MediaRow.updated_at.set(clock.iso())]
+    for name, value in fields.items():
+        attribute = getattr(MediaRow, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    condition = MediaRow.status.is_in(*allowed_from)
+    try:
+        MediaRow(pk, sk).update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+class BlockedHashRow(Row, discriminator="blocked_hash"):
+    """A perceptual hash on the moderation blocklist (the local Moderator's list)."""
+
+    added_at = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+
+
+BLOCKLIST_PK = "MODERATION#BLOCKLIST"
+
+
+def blocklist() -> list[int]:
+    from photogram.media import phash
+
+    return [phash.from_hex(row.SK.removeprefix("PHASH#")) for row in Row.query(BLOCKLIST_PK)]
+
+
+def add_to_blocklist(hash_hex: str, note: str = "") -> None:
+    BlockedHashRow(BLOCKLIST_PK, f"PHASH#{hash_hex}", added_at=clock.iso(), note=note).save()

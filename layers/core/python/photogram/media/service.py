@@ -1,0 +1,155 @@
+"""Upload use cases: start an upload, read a media item's state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from photogram import clock, ids
+from photogram.adapters import storage
+from photogram.errors import NotFound, PayloadTooLarge, RateLimited
+from photogram.media import keys, repository
+from photogram.media.models import (
+    CreateMediaIn,
+    CreateMediaOut,
+    MediaOut,
+    UploadForm,
+    VariantOut,
+)
+from photogram.media.repository import MediaRow
+from photogram.settings import settings
+
+# A PROCESSING item is reported FAILED this long after the workflow's own deadline.
+PROCESSING_GRACE_SECONDS = 30
+
+
+def media_not_found() -> NotFound:
+    return NotFound("media_not_found", "No such media.")
+
+
+def _seconds_to_midnight(now: datetime) -> int:
+    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, int((tomorrow - now).total_seconds()))
+
+
+def create_upload(owner_id: str, request: CreateMediaIn) -> CreateMediaOut:
+    """A PENDING_UPLOAD media item and the presigned POST that uploads its file.
+
+    Raises PayloadTooLarge(too_large) over the size limit, RateLimited(rate_limited)
+    over the pending or daily cap (details carry retry_after seconds).
+    """
+    config = settings()
+    if request.size_bytes > config.media_max_bytes:
+        raise PayloadTooLarge(
+            "too_large",
+            f"Uploads are limited to {config.media_max_bytes} bytes.",
+            {"max_bytes": config.media_max_bytes},
+        )
+    now = clock.now()
+    epoch_now = clock.epoch(now)
+    pending = [
+        r
+        for r in repository.pending_of(owner_id, config.pending_upload_cap * 2)
+        if (r.expires_at or 0) > epoch_now
+    ]
+    if len(pending) >= config.pending_upload_cap:
+        soonest = min(int(r.expires_at or epoch_now) for r in pending)
+        raise RateLimited(
+            "rate_limited",
+            "Too many uploads are waiting for their file; finish or let them expire.",
+            {"retry_after": max(1, soonest - epoch_now), "limit": "pending_uploads"},
+        )
+
+    media_id = ids.new_id()
+    upload_expires = now + timedelta(seconds=config.upload_expiry_seconds)
+    pk, sk = keys.media_key(media_id)
+    created = clock.iso(now)
+    row = MediaRow(
+        pk,
+        sk,
+        media_id=media_id,
+        owner_id=owner_id,
+        status="PENDING_UPLOAD",
+        purpose=request.purpose,
+        content_type=request.content_type,
+        declared_size=request.size_bytes,
+        created_at=created,
+        updated_at=created,
+        expires_at=clock.epoch(upload_expires) + config.pending_grace_seconds,
+        GSI1PK=keys.pending_pk(owner_id),
+        GSI1SK=f"{created}#{media_id}",
+    )
+    day = now.astimezone(UTC).strftime("%Y-%m-%d")
+    if not repository.create_with_quota(
+        row, owner_id, day, config.daily_upload_cap, quota_expires=epoch_now + 2 * 86400
+    ):
+        raise RateLimited(
+            "rate_limited",
+            f"At most {config.daily_upload_cap} uploads a day.",
+            {"retry_after": _seconds_to_midnight(now), "limit": "daily_uploads"},
+        )
+    form = storage.presign_post(
+        config.raw_bucket,
+        keys.raw_object_key(owner_id, media_id),
+        request.content_type,
+        config.media_max_bytes,
+        config.upload_expiry_seconds,
+    )
+    return CreateMediaOut(
+        media_id=media_id,
+        upload=UploadForm(url=form["url"], fields=form["fields"]),
+        expires_at=clock.iso(upload_expires),
+    )
+
+
+def _visible_row(viewer_id: str, media_id: str) -> MediaRow:
+    row = repository.get(media_id)
+    # Only the owner sees a media item until something that uses it is published.
+    if row is None or row.owner_id != viewer_id:
+        raise media_not_found()
+    if row.status == "PENDING_UPLOAD" and (row.expires_at or 0) <= clock.epoch():
+        raise media_not_found()  # abandoned; TTL deletes it later
+    return row
+
+
+def _expire_stuck(row: MediaRow) -> None:
+    """A PROCESSING item past its workflow's deadline failed without telling us
+    (an Express execution that timed out runs no Catch): record that."""
+    deadline = row.processing_deadline
+    overdue = bool(deadline) and clock.epoch() > int(deadline or 0) + PROCESSING_GRACE_SECONDS
+    if (
+        row.status == "PROCESSING"
+        and overdue
+        and repository.transition(
+            row.media_id, allowed_from=("PROCESSING",), to="FAILED", reason="processing_timeout"
+        )
+    ):
+        row.status, row.reason = "FAILED", "processing_timeout"
+
+
+def to_out(row: MediaRow) -> MediaOut:
+    out = MediaOut(
+        media_id=row.media_id,
+        status=row.status,  # type: ignore[arg-type]
+        purpose=row.purpose,  # type: ignore[arg-type]
+        created_at=row.created_at,
+    )
+    if row.status == "READY":
+        base = settings().cdn_base_url
+        out.width, out.height = int(row.width or 0), int(row.height or 0)
+        out.variants = {
+            name: VariantOut(
+                url=storage.cdn_url(base, v["key"]), width=v["width"], height=v["height"]
+            )
+            for name, v in (row.variants or {}).items()
+        }
+        out.blur_placeholder, out.dominant_color = row.blur_placeholder, row.dominant_color
+    elif row.status in ("REJECTED", "FAILED"):
+        out.reason = row.reason
+    return out
+
+
+def get_media(viewer_id: str, media_id: str) -> MediaOut:
+    """A media item's state, for its owner. Raises NotFound(media_not_found)."""
+    row = _visible_row(viewer_id, media_id)
+    _expire_stuck(row)
+    return to_out(row)
