@@ -158,7 +158,8 @@ def main() -> None:
         finally:
             os.killpg(process.pid, signal.SIGINT)
             process.wait(timeout=20)
-    imports = {spec.name: import_ms(spec.name) for spec in FUNCTIONS}
+    folders = sorted({spec.folder_name for spec in FUNCTIONS})
+    imports = {folder: import_ms(folder) for folder in folders}
 
     print(
         f"api_latency: {N} requests each over HTTP to the local runtime "

@@ -13,6 +13,14 @@ from dataclasses import dataclass
 from constructs import Node
 
 STAGE_PATTERN = re.compile(r"[a-z][a-z0-9]{0,15}")
+# CloudFront's price classes by the name a deployer types: 100 (North America and
+# Europe), 200 (adds most of Asia, the Middle East and Africa) or All.
+CDN_PRICE_CLASSES = ("100", "200", "All")
+DOMAIN_PATTERN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# CloudFront takes certificates from ACM in us-east-1 only.
+CERTIFICATE_ARN_PATTERN = re.compile(
+    r"arn:aws(-[a-z]+)*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}"
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,13 @@ class StackConfig:
     # Stage-wide steady-state requests per second and burst, across all callers.
     throttle_rate: float = 100.0
     throttle_burst: int = 200
+    # Which CloudFront edge locations serve media (one of CDN_PRICE_CLASSES).
+    cdn_price_class: str = "100"
+    # A custom domain for the CDN (e.g. media.example.com) and its ACM certificate
+    # in us-east-1: both or neither. Without them, media is served from the
+    # distribution's *.cloudfront.net domain.
+    cdn_domain: str | None = None
+    cdn_certificate_arn: str | None = None
 
     @classmethod
     def from_context(cls, node: Node) -> StackConfig:
@@ -37,4 +52,44 @@ class StackConfig:
         burst = int(node.try_get_context("throttle_burst") or defaults.throttle_burst)
         if rate <= 0 or burst <= 0:
             raise ValueError("context throttle_rate and throttle_burst must be positive")
-        return cls(stage=stage, throttle_rate=rate, throttle_burst=burst)
+        return cls(
+            stage=stage,
+            throttle_rate=rate,
+            throttle_burst=burst,
+            cdn_price_class=_price_class(node.try_get_context("cdn_price_class")),
+            **_cdn_domain(
+                node.try_get_context("cdn_domain"), node.try_get_context("cdn_certificate_arn")
+            ),
+        )
+
+
+def _price_class(value: object) -> str:
+    if value is None or value == "":
+        return StackConfig.cdn_price_class
+    # "PriceClass_100", "100" and "all" all name a price class.
+    name = str(value).removeprefix("PriceClass_")
+    for price_class in CDN_PRICE_CLASSES:
+        if name.lower() == price_class.lower():
+            return price_class
+    raise ValueError(
+        f"context cdn_price_class={value!r}: use one of {', '.join(CDN_PRICE_CLASSES)}"
+    )
+
+
+def _cdn_domain(domain: object, certificate_arn: object) -> dict[str, str]:
+    if not domain and not certificate_arn:
+        return {}
+    if not domain or not certificate_arn:
+        raise ValueError(
+            "context cdn_domain and cdn_certificate_arn go together: a custom CDN domain "
+            "needs its certificate, and a certificate is only used for that domain"
+        )
+    name, arn = str(domain).lower().rstrip("."), str(certificate_arn)
+    if not DOMAIN_PATTERN.fullmatch(name):
+        raise ValueError(f"context cdn_domain={domain!r} is not a domain name")
+    if not CERTIFICATE_ARN_PATTERN.fullmatch(arn):
+        raise ValueError(
+            f"context cdn_certificate_arn={arn!r}: CloudFront needs an ACM certificate "
+            "ARN in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>)"
+        )
+    return {"cdn_domain": name, "cdn_certificate_arn": arn}

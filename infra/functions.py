@@ -15,10 +15,28 @@ from infra import nag
 from infra.data import Data
 from infra.layers import ARCHITECTURE, ROOT, RUNTIME, Layers
 from infra.resources import METRICS_NAMESPACE
-from infra.routes import FunctionSpec
+from infra.routes import FUNCTIONS, FunctionSpec
 from infra.secrets import Secrets
+from infra.storage import Storage
 
 FUNCTIONS_DIR = ROOT / "functions"
+# The CDN's base URL (https://<domain>) for functions whose spec says `uses_cdn`.
+CDN_BASE_URL_ENV_VAR = "PHOTOGRAM_CDN_BASE_URL"
+
+# Settings that are different on AWS, by function name (the local runtime sets its
+# own values for these: PHOTOGRAM_MODERATOR=blocklist).
+AWS_ENVIRONMENT: dict[str, dict[str, str]] = {
+    "media-moderate": {"PHOTOGRAM_MODERATOR": "rekognition"},
+}
+
+# Why each `service_actions` entry may only be granted on "*". A new one needs a
+# reason here: synth fails without it.
+SERVICE_ACTION_REASONS = {
+    "rekognition:DetectModerationLabels": (
+        "Rekognition's DetectModerationLabels has no resource-level permissions (it takes "
+        "image bytes, not a resource); '*' is the only resource it accepts."
+    ),
+}
 
 # Every item operation, no Scan (no request path may scan) and no stream reads
 # (stream consumers get their own grant).
@@ -52,10 +70,18 @@ class Functions(Construct):
         data: Data,
         secrets: Secrets,
         layers: Layers,
+        storage: Storage,
+        cdn_base_url: str | None,
         log_retention: logs.RetentionDays,
         functions_dir: Path = FUNCTIONS_DIR,
     ) -> None:
         super().__init__(scope, construct_id)
+        declared = {spec.name for spec in FUNCTIONS}
+        unknown = sorted(set(AWS_ENVIRONMENT) - declared)
+        if unknown:
+            raise ValueError(
+                f"AWS_ENVIRONMENT names functions FUNCTIONS does not declare: {unknown}"
+            )
         self.by_name: dict[str, lambda_.Function] = {}
         for spec in specs:
             self.by_name[spec.name] = self._function(
@@ -63,8 +89,10 @@ class Functions(Construct):
                 data=data,
                 secrets=secrets,
                 layers=layers,
+                storage=storage,
+                cdn_base_url=cdn_base_url,
                 log_retention=log_retention,
-                code_dir=functions_dir / spec.name,
+                code_dir=functions_dir / spec.folder_name,
             )
 
     def _function(
@@ -74,6 +102,8 @@ class Functions(Construct):
         data: Data,
         secrets: Secrets,
         layers: Layers,
+        storage: Storage,
+        cdn_base_url: str | None,
         log_retention: logs.RetentionDays,
         code_dir: Path,
     ) -> lambda_.Function:
@@ -116,6 +146,27 @@ class Functions(Construct):
             secret = secrets.for_env_var(env_var)
             environment[env_var] = secret.secret_arn
             secret.grant_read(role)
+        # Object-level S3 grants name objects by a key prefix: each is an IAM5 finding.
+        bucket_findings: dict[str, list[str]] = {}
+        for bucket_id, access in spec.buckets:
+            environment[storage.env_var(bucket_id)] = storage.bucket(bucket_id).bucket_name
+            for finding in storage.grant(role, bucket_id, access):
+                bucket_findings.setdefault(finding, []).append(access)
+        if spec.uses_cdn:
+            if cdn_base_url is None:
+                raise ValueError(f"function {spec.name} uses the CDN, but there is none")
+            environment[CDN_BASE_URL_ENV_VAR] = cdn_base_url
+        unexplained = sorted(set(spec.service_actions) - set(SERVICE_ACTION_REASONS))
+        if unexplained:
+            raise ValueError(
+                f"function {spec.name}: add to SERVICE_ACTION_REASONS why {unexplained} "
+                "may only be granted on '*'"
+            )
+        if spec.service_actions:
+            role.add_to_policy(
+                iam.PolicyStatement(actions=list(spec.service_actions), resources=["*"])
+            )
+        environment.update(AWS_ENVIRONMENT.get(spec.name, {}))
 
         function = lambda_.Function(
             scope,
@@ -134,12 +185,26 @@ class Functions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
         )
         # Tracing added xray:PutTraceSegments/PutTelemetryRecords to the role's policy
-        # (tests/infra holds every '*' statement to exactly these two actions).
+        # (tests/infra holds every '*' statement to these two and the spec's service_actions).
+        policy = role.node.find_child("DefaultPolicy")
         nag.acknowledge(
-            role.node.find_child("DefaultPolicy"),
+            policy,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
-            "permissions; '*' is the only resource they accept. Every other statement names "
-            "its resources.",
+            " ".join(
+                [
+                    "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
+                    "permissions; '*' is the only resource they accept.",
+                    *(SERVICE_ACTION_REASONS[action] for action in spec.service_actions),
+                    "Every other statement names its resources.",
+                ]
+            ),
         )
+        for finding, accesses in bucket_findings.items():
+            nag.acknowledge(
+                policy,
+                f"AwsSolutions-IAM5[Resource::{finding}]",
+                f"Object-level S3 actions need object ARNs: this names only the keys under one "
+                f"prefix, for the {' and '.join(accesses)} access infra/routes.py declares for "
+                f"{spec.name}.",
+            )
         return function

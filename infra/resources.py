@@ -93,10 +93,101 @@ CURSOR_KEY = SecretSpec(
 
 
 @dataclass(frozen=True)
+class BucketSpec:
+    """An S3 bucket: private, encrypted, TLS-only on AWS."""
+
+    logical_id: str
+    local_name: str
+    env_var: str
+    description: str
+    # S3 sends this bucket's events to EventBridge (the raw bucket starts the pipeline).
+    event_bridge: bool = False
+    # (prefix, days): objects under the prefix are deleted after that many days.
+    expire_prefixes: tuple[tuple[str, int], ...] = ()
+    # Served to the world through the CDN (origin access control), never directly.
+    cdn_origin: bool = False
+
+
+RAW_MEDIA = BucketSpec(
+    logical_id="RawMedia",
+    local_name="photogram-raw-media",
+    env_var="PHOTOGRAM_RAW_BUCKET",
+    description="Uploads straight from phones (presigned POST), read only by the pipeline",
+    event_bridge=True,
+    # A raw upload is deleted by the pipeline once handled; anything left is a stray.
+    expire_prefixes=(("raw/", 2),),
+)
+
+MEDIA = BucketSpec(
+    logical_id="Media",
+    local_name="photogram-media",
+    env_var="PHOTOGRAM_MEDIA_BUCKET",
+    description="Published variants under content-addressed keys, served through the CDN",
+    cdn_origin=True,
+)
+
+
+@dataclass(frozen=True)
+class StateMachineSpec:
+    """A Step Functions state machine whose ASL file is shared by both runtimes.
+
+    `${Placeholder}` strings in the ASL are replaced with the ARN of the function
+    named in `tasks` (on AWS, by CDK's definition substitutions; locally, by the
+    local executor)."""
+
+    logical_id: str
+    local_name: str
+    definition: str
+    type: str
+    timeout_seconds: int
+    tasks: tuple[tuple[str, str], ...]
+    # Started by S3 "Object Created" events from this bucket under this prefix.
+    trigger_bucket: str
+    trigger_prefix: str
+
+    def event_pattern(self, bucket_name: str) -> dict[str, object]:
+        """The EventBridge pattern that starts this workflow (both runtimes use it)."""
+        return {
+            "source": ["aws.s3"],
+            "detail-type": ["Object Created"],
+            "detail": {
+                "bucket": {"name": [bucket_name]},
+                "object": {"key": [{"prefix": self.trigger_prefix}]},
+            },
+        }
+
+
+MEDIA_PIPELINE = StateMachineSpec(
+    logical_id="MediaPipeline",
+    local_name="photogram-media-pipeline",
+    definition="state_machines/media_pipeline.asl.json",
+    type="EXPRESS",
+    # No media item stays PROCESSING past this: the workflow's own deadline.
+    timeout_seconds=120,
+    tasks=(
+        ("ValidateFunctionArn", "media-validate"),
+        ("ResizeFunctionArn", "media-resize"),
+        ("MetadataFunctionArn", "media-metadata"),
+        ("ModerateFunctionArn", "media-moderate"),
+        ("PublishFunctionArn", "media-publish"),
+        ("RejectFunctionArn", "media-reject"),
+        ("FailFunctionArn", "media-fail"),
+    ),
+    trigger_bucket=RAW_MEDIA.logical_id,
+    trigger_prefix="raw/",
+)
+
+
+@dataclass(frozen=True)
 class Resources:
     table: TableSpec = TABLE
     user_pool: UserPoolSpec = USER_POOL
     secrets: tuple[SecretSpec, ...] = field(default=(CURSOR_KEY,))
+    buckets: tuple[BucketSpec, ...] = field(default=(RAW_MEDIA, MEDIA))
+    state_machines: tuple[StateMachineSpec, ...] = field(default=(MEDIA_PIPELINE,))
+
+    def bucket(self, logical_id: str) -> BucketSpec:
+        return next(b for b in self.buckets if b.logical_id == logical_id)
 
 
 RESOURCES = Resources()

@@ -12,24 +12,45 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from infra.resources import CURSOR_KEY, TABLE
+from infra.resources import CURSOR_KEY, MEDIA, RAW_MEDIA, TABLE
+
+# Bucket access a function may be granted: (bucket logical id, access).
+READ, WRITE, DELETE, PRESIGN_POST = "read", "write", "delete", "presign_post"
 
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """One Lambda function: a folder `functions/<name>/handler.py`."""
+    """One Lambda function: `functions/<folder>/handler.py`, entry point `entry`."""
 
     name: str
     description: str
     memory_mb: int = 1024
     timeout_seconds: int = 10
-    # Environment variables the function reads (values come from the resources).
+    # What the function may touch; CDK grants exactly this and sets the env vars.
     uses_table: bool = True
     uses_secrets: tuple[str, ...] = (CURSOR_KEY.env_var,)
+    buckets: tuple[tuple[str, str], ...] = ()
+    # Gets the CDN base URL (PHOTOGRAM_CDN_BASE_URL) to build media URLs.
+    uses_cdn: bool = False
+    # Actions with no resource-level permissions (granted on "*").
+    service_actions: tuple[str, ...] = ()
+    # Several functions may share one folder (the pipeline's steps do).
+    folder: str | None = None
+    entry: str = "lambda_handler"
+
+    @property
+    def folder_name(self) -> str:
+        return self.folder or self.name
 
     @property
     def handler(self) -> str:
-        return "handler.lambda_handler"
+        return f"handler.{self.entry}"
+
+
+def _step(name: str, entry: str, description: str, **options: object) -> FunctionSpec:
+    """A media pipeline step: invoked by Step Functions, no HTTP route."""
+    defaults: dict[str, object] = {"uses_secrets": (), "folder": "media_pipeline", "entry": entry}
+    return FunctionSpec(name, description, **(defaults | options))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,74 @@ class Route:
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("users", "Profiles: /me and /users/{handle}"),
     FunctionSpec("social", "The follow graph: follows, requests, blocks, mutes"),
+    FunctionSpec(
+        "media",
+        "Uploads: presigned POSTs and media status",
+        memory_mb=512,
+        buckets=((RAW_MEDIA.logical_id, PRESIGN_POST),),
+        uses_cdn=True,
+    ),
+    _step(
+        "media-validate",
+        "validate",
+        "Pipeline: real format, size and pixel-count checks; marks PROCESSING once",
+        memory_mb=1024,
+        timeout_seconds=30,
+        buckets=((RAW_MEDIA.logical_id, READ),),
+    ),
+    # 12 MP decodes to 36 MB RGB; HEIC decodes at full size with libheif's buffers
+    # (~3x), and 1,769 MB is where Lambda gives a full vCPU to the resize.
+    _step(
+        "media-resize",
+        "resize",
+        "Pipeline: upright sRGB variants without metadata, written to the media bucket",
+        memory_mb=1769,
+        timeout_seconds=60,
+        buckets=((RAW_MEDIA.logical_id, READ), (MEDIA.logical_id, WRITE)),
+    ),
+    _step(
+        "media-metadata",
+        "metadata",
+        "Pipeline: camera, time and GPS kept private to the owner",
+        memory_mb=512,
+        timeout_seconds=30,
+        uses_table=False,
+        buckets=((RAW_MEDIA.logical_id, READ),),
+    ),
+    _step(
+        "media-moderate",
+        "moderate",
+        "Pipeline: moderation (Rekognition on AWS, a perceptual-hash blocklist locally)",
+        memory_mb=1024,
+        timeout_seconds=30,
+        buckets=((RAW_MEDIA.logical_id, READ),),
+        service_actions=("rekognition:DetectModerationLabels",),
+    ),
+    _step(
+        "media-publish",
+        "publish",
+        "Pipeline: records variants and marks the media READY",
+        memory_mb=512,
+        timeout_seconds=30,
+        uses_cdn=True,
+        buckets=((RAW_MEDIA.logical_id, DELETE),),
+    ),
+    _step(
+        "media-reject",
+        "reject",
+        "Pipeline: marks REJECTED with a reason and removes raw and partial files",
+        memory_mb=512,
+        timeout_seconds=30,
+        buckets=((RAW_MEDIA.logical_id, DELETE), (MEDIA.logical_id, DELETE)),
+    ),
+    _step(
+        "media-fail",
+        "fail",
+        "Pipeline: marks FAILED with a reason after an unexpected error",
+        memory_mb=512,
+        timeout_seconds=30,
+        buckets=((RAW_MEDIA.logical_id, DELETE), (MEDIA.logical_id, DELETE)),
+    ),
 )
 
 ROUTES: tuple[Route, ...] = (
@@ -69,6 +158,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/users/{handle}/mute", "social"),
     Route("DELETE", "/users/{handle}/mute", "social"),
     Route("GET", "/me/mutes", "social"),
+    Route("POST", "/media", "media"),
+    Route("GET", "/media/{media_id}", "media"),
 )
 
 TABLE_ENV_VAR = TABLE.env_var

@@ -13,6 +13,7 @@ from constructs import Construct
 from infra import nag
 from infra.api import Api
 from infra.auth import Auth
+from infra.cdn import Cdn
 from infra.config import StackConfig
 from infra.data import Data
 from infra.functions import FUNCTIONS_DIR, Functions
@@ -20,6 +21,8 @@ from infra.layers import Layers
 from infra.resources import RESOURCES, Resources
 from infra.routes import FUNCTIONS, ROUTES, FunctionSpec, Route
 from infra.secrets import Secrets
+from infra.storage import Storage
+from infra.workflows import Workflows
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
@@ -48,7 +51,8 @@ def add_photogram(app: cdk.App, **stack_options: Any) -> PhotogramStack:
 
 
 class PhotogramStack(cdk.Stack):
-    """The API, its functions, the table, the user pool and the secrets of one stage."""
+    """The API, its functions, the table, the user pool, the secrets, the media buckets,
+    the CDN and the media pipeline of one stage."""
 
     def __init__(
         self,
@@ -69,6 +73,21 @@ class PhotogramStack(cdk.Stack):
         self.secrets = Secrets(self, "Secrets", specs=resources.secrets)
         self.auth = Auth(self, "Auth", spec=resources.user_pool, stage=config.stage)
         self.layers = Layers(self, "Layers")
+        self.storage = Storage(self, "Storage", specs=resources.buckets)
+        cdn_origins = [spec.logical_id for spec in resources.buckets if spec.cdn_origin]
+        if len(cdn_origins) != 1:
+            raise ValueError(
+                f"one bucket must be the CDN's origin (cdn_origin=True): {cdn_origins}"
+            )
+        self.cdn = Cdn(
+            self,
+            "Cdn",
+            origin_bucket=self.storage.bucket(cdn_origins[0]),
+            log_bucket=self.storage.access_logs,
+            price_class=config.cdn_price_class,
+            domain_name=config.cdn_domain,
+            certificate_arn=config.cdn_certificate_arn,
+        )
         self.functions = Functions(
             self,
             "Functions",
@@ -76,8 +95,19 @@ class PhotogramStack(cdk.Stack):
             data=self.data,
             secrets=self.secrets,
             layers=self.layers,
+            storage=self.storage,
+            cdn_base_url=self.cdn.base_url,
             log_retention=LOG_RETENTION,
             functions_dir=functions_dir,
+        )
+        self.workflows = Workflows(
+            self,
+            "Workflows",
+            specs=resources.state_machines,
+            functions=dict(self.functions.by_name),
+            buckets=dict(self.storage.by_logical_id),
+            stage=config.stage,
+            log_retention=LOG_RETENTION,
         )
         self.api = Api(
             self,
@@ -101,3 +131,12 @@ class PhotogramStack(cdk.Stack):
         cdk.CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         cdk.CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         cdk.CfnOutput(self, "Region", value=self.region)
+        cdk.CfnOutput(
+            self,
+            "CdnDomain",
+            value=self.cdn.distribution.distribution_domain_name,
+            description="The distribution's domain (a custom CDN domain's DNS points here)",
+        )
+        cdk.CfnOutput(
+            self, "CdnBaseUrl", value=self.cdn.base_url, description="Media URLs start so"
+        )

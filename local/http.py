@@ -169,8 +169,10 @@ class GatewayApp:
         return None, {}, allowed
 
     def dispatch(self, request: Request) -> Response:
-        if request.path in self._extra and request.method in ("GET", "HEAD"):
-            return self._extra[request.path](request)
+        if request.method in ("GET", "HEAD"):
+            for path, serve in self._extra.items():
+                if request.path == path or (path.endswith("/") and request.path.startswith(path)):
+                    return serve(request)
         try:
             return self._dispatch_route(request)
         except Exception:  # the gateway answers 500 when the integration fails

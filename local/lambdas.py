@@ -21,6 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT_ID = "123456789012"
 
 
+def function_arn(region: str, name: str) -> str:
+    return f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:photogram-{name}"
+
+
 @dataclass
 class LambdaContext:
     """The attributes of the Lambda context object that handlers and Powertools read."""
@@ -53,8 +57,8 @@ class FunctionPool:
         self.cold_starts = 0
 
     def _load(self) -> ModuleType:
-        path = ROOT / "functions" / self.spec.name / "handler.py"
-        name = f"photogram_fn_{self.spec.name}_{self._count}"
+        path = ROOT / "functions" / self.spec.folder_name / "handler.py"
+        name = f"photogram_fn_{self.spec.name.replace('-', '_')}_{self._count}"
         module_spec = importlib.util.spec_from_file_location(name, path)
         if module_spec is None or module_spec.loader is None:
             raise ImportError(path)
@@ -92,13 +96,11 @@ class FunctionPool:
     def invoke(self, event: dict[str, Any]) -> Any:
         module = self._acquire()
         try:
-            handler: Callable[[dict[str, Any], Any], Any] = module.lambda_handler
+            handler: Callable[[dict[str, Any], Any], Any] = getattr(module, self.spec.entry)
             context = LambdaContext(
                 function_name=f"photogram-{self.spec.name}",
                 memory_limit_in_mb=self.spec.memory_mb,
-                invoked_function_arn=(
-                    f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:photogram-{self.spec.name}"
-                ),
+                invoked_function_arn=function_arn(self.region, self.spec.name),
                 aws_request_id=str(uuid.uuid4()),
                 deadline=time.monotonic() + self.spec.timeout_seconds,
                 log_group_name=f"/aws/lambda/photogram-{self.spec.name}",
@@ -108,11 +110,17 @@ class FunctionPool:
             self._release(module)
 
 
-def function_environment(resource_env: dict[str, str], log_level: str) -> dict[str, str]:
+def function_environment(
+    resource_env: dict[str, str], log_level: str, cdn_base_url: str
+) -> dict[str, str]:
     """What CDK gives every function, for the local process."""
     env = dict(resource_env)
     env.update(
         {
+            "PHOTOGRAM_CDN_BASE_URL": cdn_base_url,
+            "PHOTOGRAM_S3_ADDRESSING_STYLE": "path",
+            # moto has no Rekognition: moderate against the perceptual-hash blocklist.
+            "PHOTOGRAM_MODERATOR": "blocklist",
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": log_level,
             # No X-Ray daemon locally; metrics would print EMF JSON for every request.

@@ -39,7 +39,10 @@ def build() -> dict[str, Any]:
         on_conflict="error",
     )
     for spec in FUNCTIONS:
-        merge.add_file(ROOT / "functions" / spec.name / "handler.py", resolver_name="app")
+        if any(route.function == spec.name for route in ROUTES):
+            merge.add_file(
+                ROOT / "functions" / spec.folder_name / "handler.py", resolver_name="app"
+            )
     schema: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
     # Routes the API Gateway leaves open (health) need no token.
     for route in ROUTES:

@@ -9,7 +9,14 @@ from typing import Any
 
 import boto3
 
-from infra.resources import RESOURCES, Resources, SecretSpec, TableSpec, UserPoolSpec
+from infra.resources import (
+    RESOURCES,
+    BucketSpec,
+    Resources,
+    SecretSpec,
+    TableSpec,
+    UserPoolSpec,
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,7 @@ class Created:
     user_pool_id: str
     user_pool_client_id: str
     secret_arns: dict[str, str]
+    bucket_names: dict[str, str]
 
     def function_env(self) -> dict[str, str]:
         """The environment variables the declarations promise to functions."""
@@ -28,6 +36,7 @@ class Created:
             RESOURCES.user_pool.client_env_var: self.user_pool_client_id,
         }
         env.update(self.secret_arns)
+        env.update(self.bucket_names)
         return env
 
 
@@ -103,6 +112,30 @@ def create_secret(client: Any, spec: SecretSpec) -> str:
     )["ARN"]
 
 
+def create_bucket(client: Any, spec: BucketSpec) -> str:
+    client.create_bucket(Bucket=spec.local_name)
+    if spec.event_bridge:
+        client.put_bucket_notification_configuration(
+            Bucket=spec.local_name, NotificationConfiguration={"EventBridgeConfiguration": {}}
+        )
+    if spec.expire_prefixes:
+        client.put_bucket_lifecycle_configuration(
+            Bucket=spec.local_name,
+            LifecycleConfiguration={
+                "Rules": [
+                    {
+                        "ID": f"expire-{prefix.strip('/')}",
+                        "Filter": {"Prefix": prefix},
+                        "Status": "Enabled",
+                        "Expiration": {"Days": days},
+                    }
+                    for prefix, days in spec.expire_prefixes
+                ]
+            },
+        )
+    return spec.local_name
+
+
 def create_all(endpoint_url: str, region: str, resources: Resources = RESOURCES) -> Created:
     def client(service: str) -> Any:
         return boto3.client(service, endpoint_url=endpoint_url, region_name=region)
@@ -110,10 +143,12 @@ def create_all(endpoint_url: str, region: str, resources: Resources = RESOURCES)
     stream_arn = create_table(client("dynamodb"), resources.table)
     pool_id, client_id = create_user_pool(client("cognito-idp"), resources.user_pool)
     secret_arns = {s.env_var: create_secret(client("secretsmanager"), s) for s in resources.secrets}
+    bucket_names = {b.env_var: create_bucket(client("s3"), b) for b in resources.buckets}
     return Created(
         table_name=resources.table.local_name,
         table_stream_arn=stream_arn,
         user_pool_id=pool_id,
         user_pool_client_id=client_id,
         secret_arns=secret_arns,
+        bucket_names=bucket_names,
     )

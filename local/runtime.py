@@ -44,6 +44,9 @@ def _bind(host: str, port: int, app: Any) -> BaseWSGIServer:
 def _quiet_logs() -> None:
     for name in ("werkzeug", "botocore", "boto3", "urllib3", "moto"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    # moto's States engine logs every failed state (with its whole parse tree) at ERROR;
+    # a failing step is already logged by the step itself.
+    logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
 
 
 @dataclass
@@ -70,17 +73,33 @@ class LocalRuntime:
             os.environ.setdefault(key, value)
         os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = self.config.region
 
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
 
+        from infra.resources import RESOURCES
         from local import moto_patches
+        from local.s3_post import PostPolicyGate
 
         moto_patches.apply()
-        self._moto = ThreadedMotoServer(
-            ip_address="127.0.0.1", port=self.config.moto_port, verbose=False
+        # moto's own server app, behind the S3 POST-policy checks moto leaves out.
+        moto_app = PostPolicyGate(
+            DomainDispatcherApplication(create_backend_app),
+            buckets={b.local_name for b in RESOURCES.buckets},
+            secrets={_FAKE_AWS["AWS_ACCESS_KEY_ID"]: _FAKE_AWS["AWS_SECRET_ACCESS_KEY"]},
         )
-        self._moto.start()
-        host, moto_port = self._moto.get_host_and_port()
-        endpoint = f"http://{host}:{moto_port}"
+        self._moto = make_server(
+            "127.0.0.1",
+            self.config.moto_port,
+            moto_app,
+            threaded=True,
+            request_handler=MotoRequestHandler,
+        )
+        self._moto_thread = threading.Thread(target=self._moto.serve_forever, daemon=True)
+        self._moto_thread.start()
+        endpoint = f"http://127.0.0.1:{self._moto.server_address[1]}"
         os.environ["AWS_ENDPOINT_URL"] = endpoint
 
         from local.resources import create_all
@@ -90,12 +109,18 @@ class LocalRuntime:
         from local import lambdas
 
         os.environ.update(
-            lambdas.function_environment(created.function_env(), self.config.log_level)
+            lambdas.function_environment(
+                created.function_env(),
+                self.config.log_level,
+                cdn_base_url=f"http://{self.config.api_host}:{api_port}/cdn",
+            )
         )
         from photogram.settings import settings
 
         settings.cache_clear()
 
+        from infra.resources import MEDIA
+        from local import cdn
         from local.auth import CognitoAuthorizer
         from local.http import GatewayApp
 
@@ -111,9 +136,14 @@ class LocalRuntime:
         gateway_holder["app"] = GatewayApp(
             pools=self.pools,
             authorizer=authorizer,
-            extra=self._docs_routes(),
+            extra=self._docs_routes()
+            | {cdn.PREFIX: cdn.handler(self._s3(endpoint), MEDIA.local_name)},
             log=(lambda line: print(line, flush=True)) if self.access_log else None,
         )
+        from local.workflows import Workflows
+
+        self.workflows = Workflows(endpoint=endpoint, region=self.config.region, pools=self.pools)
+        self.workflows.start()
         self._api_thread = threading.Thread(target=self._api_server.serve_forever, daemon=True)
         self._api_thread.start()
 
@@ -138,6 +168,11 @@ class LocalRuntime:
         self.ready_seconds = time.perf_counter() - started
         return self
 
+    def _s3(self, endpoint: str) -> Any:
+        import boto3
+
+        return boto3.client("s3", endpoint_url=endpoint, region_name=self.config.region)
+
     def _docs_routes(self) -> dict[str, Any]:
         cache: dict[str, str] = {}
 
@@ -159,9 +194,11 @@ class LocalRuntime:
         return {"/openapi.json": openapi, "/docs": docs}
 
     def stop(self) -> None:
+        self.workflows.stop()
         self._api_server.shutdown()
         self._api_server.server_close()
-        self._moto.stop()
+        self._moto.shutdown()
+        self._moto.server_close()
         if self.state_file is not None and self.state_file.exists():
             try:
                 if json.loads(self.state_file.read_text()).get("pid") == os.getpid():

@@ -8,7 +8,7 @@ import moto.cognitoidp.models
 import pytest
 
 from local.client import DEMO_PASSWORD, sign_in, sign_up
-from tests.api.conftest import error_code, unique_handle
+from tests.support import error_code, unique_handle
 
 PROTECTED = [
     ("GET", "/me"),

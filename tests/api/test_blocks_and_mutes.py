@@ -1,6 +1,6 @@
 import pytest
 
-from tests.api.conftest import error_code
+from tests.support import error_code
 
 # Every route through which one user could learn something about another.
 READS = ["/users/{h}", "/users/{h}/followers", "/users/{h}/following"]

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.api.conftest import error_code, unique_handle
+from tests.support import error_code, unique_handle
 
 
 def test_unknown_route_is_404_route_not_found(make_user):

@@ -1,6 +1,6 @@
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.api.conftest import error_code
+from tests.support import error_code
 
 
 def handles(page):

@@ -1,4 +1,4 @@
-from tests.api.conftest import error_code
+from tests.support import error_code
 
 
 def test_following_a_private_account_makes_a_request(make_user):

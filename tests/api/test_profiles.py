@@ -1,4 +1,4 @@
-from tests.api.conftest import error_code, unique_handle
+from tests.support import error_code, unique_handle
 
 
 def test_sign_up_then_create_a_profile(signed_in):

@@ -26,6 +26,8 @@ class Synth:
     template: dict[str, Any]
     report: dict[str, Any]
     acknowledged: list[tuple[str, str]] = field(default_factory=list)
+    # The text of each single-file asset (a state machine definition), by its S3 key.
+    assets: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # JSON gives back lists; keep (rule id, construct path) pairs comparable.
@@ -45,6 +47,15 @@ class Synth:
             for logical_id, r in self.of_type("AWS::Lambda::Function").items()
         }
 
+    def logical_id(self, path: str) -> str:
+        """The logical id of the resource whose construct path ends with `path`."""
+        (found,) = [
+            logical_id
+            for logical_id, r in self.resources.items()
+            if r.get("Metadata", {}).get("aws:cdk:path", "").endswith(path)
+        ]
+        return found
+
     def plugin_report(self, name: str) -> dict[str, Any] | None:
         return next((p for p in self.report["pluginReports"] if p["pluginName"] == name), None)
 
@@ -57,6 +68,8 @@ def app_context(**extra: Any) -> dict[str, Any]:
     # Report findings in validation-report.json instead of raising, so a test can
     # name each one.
     context["@aws-cdk/core:failSynthOnValidationErrors"] = False
+    # As the CDK CLI sets it: each resource records its construct path (Synth.logical_id).
+    context["aws:cdk:enable-path-metadata"] = True
     context.update(extra)
     return context
 
@@ -69,11 +82,27 @@ def synthesize(outdir: Path, build: Callable[[Any], Any], **context: Any) -> Syn
     assembly = app.synth()
     report_file = Path(assembly.directory) / "validation-report.json"
     report = json.loads(report_file.read_text()) if report_file.exists() else {"pluginReports": []}
+    artifact = assembly.get_stack_artifact(stack.artifact_id)
     return Synth(
-        template=assembly.get_stack_artifact(stack.artifact_id).template,
+        template=artifact.template,
         report=report,
         acknowledged=acknowledgments(app),
+        assets=file_assets(Path(assembly.directory), artifact.template_file),
     )
+
+
+def file_assets(directory: Path, template_file: str) -> dict[str, str]:
+    """{S3 object key: text} of the stack's file assets other than its template."""
+    manifests = directory.glob("*.assets.json")
+    found: dict[str, str] = {}
+    for manifest in manifests:
+        for asset in json.loads(manifest.read_text())["files"].values():
+            source = asset["source"]
+            if source.get("packaging") != "file" or source["path"] == template_file:
+                continue
+            for destination in asset["destinations"].values():
+                found[destination["objectKey"]] = (directory / source["path"]).read_text()
+    return found
 
 
 def acknowledgments(app: Any) -> list[tuple[str, str]]:

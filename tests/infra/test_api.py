@@ -191,4 +191,11 @@ def test_access_logs_are_json_lines_to_a_log_group_with_retention(photogram):
 def test_outputs_name_what_a_client_needs(photogram):
     outputs = set(photogram.template["Outputs"])
 
-    assert outputs == {"ApiUrl", "UserPoolId", "UserPoolClientId", "Region"}
+    assert outputs == {
+        "ApiUrl",
+        "UserPoolId",
+        "UserPoolClientId",
+        "Region",
+        "CdnDomain",
+        "CdnBaseUrl",
+    }

@@ -37,3 +37,57 @@ def test_throttling_must_be_positive():
 
     with pytest.raises(ValueError, match="throttle"):
         StackConfig.from_context(app.node)
+
+
+CERTIFICATE_ARN = (
+    "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "price_class"),
+    [("100", "100"), ("200", "200"), ("all", "All"), ("PriceClass_All", "All"), (None, "100")],
+)
+def test_cdn_price_class_is_named_as_cloudfront_does(value, price_class):
+    app = cdk.App(context={"cdn_price_class": value} if value else {})
+
+    config = StackConfig.from_context(app.node)
+
+    assert config.cdn_price_class == price_class
+
+
+def test_unknown_cdn_price_class_is_refused():
+    app = cdk.App(context={"cdn_price_class": "50"})
+
+    with pytest.raises(ValueError, match="cdn_price_class"):
+        StackConfig.from_context(app.node)
+
+
+def test_custom_cdn_domain_comes_with_its_certificate():
+    app = cdk.App(
+        context={"cdn_domain": "Media.Example.com", "cdn_certificate_arn": CERTIFICATE_ARN}
+    )
+
+    config = StackConfig.from_context(app.node)
+
+    assert (config.cdn_domain, config.cdn_certificate_arn) == ("media.example.com", CERTIFICATE_ARN)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"cdn_domain": "media.example.com"},
+        {"cdn_certificate_arn": CERTIFICATE_ARN},
+        {"cdn_domain": "not a domain", "cdn_certificate_arn": CERTIFICATE_ARN},
+        # CloudFront only takes certificates from us-east-1.
+        {
+            "cdn_domain": "media.example.com",
+            "cdn_certificate_arn": CERTIFICATE_ARN.replace("us-east-1", "eu-west-1"),
+        },
+    ],
+)
+def test_incomplete_or_unusable_cdn_domain_is_refused(context):
+    app = cdk.App(context=context)
+
+    with pytest.raises(ValueError, match="cdn_"):
+        StackConfig.from_context(app.node)

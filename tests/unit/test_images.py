@@ -2,6 +2,7 @@
 
 import io
 import struct
+import zipfile
 import zlib
 
 import pytest
@@ -20,6 +21,19 @@ def jpeg(width=64, height=48, color=(200, 30, 30), **save):
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, "JPEG", **save)
     return out.getvalue()
+
+
+def real_zip():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("payload.html", "<p>hello</p>")
+    return out.getvalue()
+
+
+def jpeg_with_comment(comment: bytes):
+    data = jpeg()
+    segment = b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment
+    return data[:2] + segment + data[2:]
 
 
 def png_header_only(width, height):
@@ -124,14 +138,20 @@ def test_broken_exif_degrades_to_missing_fields(path):
         (jpeg(), "image/png", "type_mismatch"),
         (png_header_only(100_000, 100_000), "image/png", "too_many_pixels"),
         (jpeg(2000, 2000)[:3000], "image/jpeg", "undecodable"),
-        (
-            jpeg() + b"PK\x03\x04" + b"\x00" * 26 + b"PK\x05\x06" + b"\x00" * 18,
-            "image/jpeg",
-            "polyglot",
-        ),
+        (jpeg() + real_zip(), "image/jpeg", "polyglot"),
         (jpeg() + b"<html><script>alert(1)</script></html>", "image/jpeg", "polyglot"),
+        (jpeg_with_comment(b"<script>alert(1)</script>"), "image/jpeg", "polyglot"),
     ],
-    ids=["empty", "text", "mismatch", "png-bomb", "truncated", "jpeg+zip", "jpeg+html"],
+    ids=[
+        "empty",
+        "text",
+        "mismatch",
+        "png-bomb",
+        "truncated",
+        "jpeg+zip",
+        "jpeg+html",
+        "html-comment",
+    ],
 )
 def test_hostile_uploads_are_rejected_with_a_code(data, declared, code):
     with pytest.raises(images.Rejected) as rejected:

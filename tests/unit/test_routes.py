@@ -22,11 +22,17 @@ def resolver_routes(function_name):
     }
 
 
-@pytest.mark.parametrize("function", [f.name for f in FUNCTIONS])
+@pytest.mark.parametrize("function", sorted({r.function for r in ROUTES}))
 def test_each_resolver_serves_exactly_its_rows_of_the_route_table(function):
     declared = {(r.method, r.resolver_path) for r in routes_of(function)}
 
     assert resolver_routes(function) == declared
+
+
+def test_every_function_has_its_entry_point():
+    for spec in FUNCTIONS:
+        source = (ROOT / "functions" / spec.folder_name / "handler.py").read_text()
+        assert f"def {spec.entry}(" in source, spec.name
 
 
 def test_every_route_names_a_declared_function():

@@ -40,6 +40,8 @@ class Settings(BaseModel):
     daily_upload_cap: int = Field(300, ge=1)
     # "rekognition" on AWS; "blocklist" (perceptual hashes) where Rekognition is absent.
     moderator: Literal["rekognition", "blocklist"] = "blocklist"
+    # "virtual" gives regional bucket URLs on AWS; an endpoint on an IP needs "path".
+    s3_addressing_style: Literal["auto", "virtual", "path"] = "virtual"
     moderation_min_confidence: float = Field(80.0, ge=0, le=100)
     # Rekognition top-level categories that reject an upload.
     moderation_blocked_categories: str = (

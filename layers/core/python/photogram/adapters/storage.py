@@ -10,6 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
 from photogram.errors import PhotogramError
+from photogram.settings import settings
 
 # Long-lived: variant keys are content-addressed, so a URL never changes content.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -40,7 +41,12 @@ class ObjectMissing(PhotogramError):
 def s3() -> Any:
     return boto3.client(
         "s3",
-        config=Config(signature_version="s3v4", retries={"mode": "standard", "max_attempts": 3}),
+        # s3v4: boto3 would sign presigned POSTs with SigV2 by default.
+        config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": settings().s3_addressing_style},
+            retries={"mode": "standard", "max_attempts": 3},
+        ),
     )
 
 

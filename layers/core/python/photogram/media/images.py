@@ -30,7 +30,7 @@ JPEG_QUALITY = 82
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 # Markers of another file format riding in an image (a polyglot). A ZIP is found
 # from its end-of-central-directory record, which must sit near the end of the file.
-_ZIP_END = b"PK\x05\x06"
+_ZIP_END = b"PK\x05\x06"  # end of central directory
 _ACTIVE_CONTENT = re.compile(
     rb"<(?:html|script|\?php|!doctype html|iframe|svg|body)[\s>/]", re.IGNORECASE
 )
@@ -136,13 +136,29 @@ def _trailer(data: bytes, fmt: str) -> bytes:
     return b""
 
 
+def _has_zip_directory(data: bytes) -> bool:
+    """A ZIP readers would open: an end-of-central-directory record in the last 64 KiB
+    whose central directory starts where the record says (as unzip checks it)."""
+    tail_start = max(0, len(data) - (65535 + 22))
+    position = data.rfind(_ZIP_END, tail_start)
+    while position >= 0:
+        record = data[position : position + 22]
+        if len(record) == 22:
+            directory_size = int.from_bytes(record[12:16], "little")
+            start = position - directory_size
+            if start >= 0 and data[start : start + 4] == b"PK\x01\x02":
+                return True
+        position = data.rfind(_ZIP_END, tail_start, position)
+    return False
+
+
 def _is_polyglot(data: bytes, fmt: str) -> bool:
-    """Another file format riding along: a ZIP (read from its end, so its directory
-    must sit near the end of the file), or a ZIP entry or web page after the image."""
-    if _ZIP_END in data[-(65535 + 22) :]:
+    """Another file format riding along: a ZIP (found from its end, as ZIP readers
+    do), a ZIP entry after the image, or web content anywhere in the file (metadata
+    segments included; XML metadata such as XMP and plists does not match)."""
+    if _has_zip_directory(data) or _ACTIVE_CONTENT.search(data) is not None:
         return True
-    trailer = _trailer(data, fmt)
-    return _ZIP_ENTRY in trailer or _ACTIVE_CONTENT.search(trailer) is not None
+    return _ZIP_ENTRY in _trailer(data, fmt)
 
 
 def _open(data: bytes) -> Image.Image:
@@ -226,6 +242,12 @@ def _encode(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
 def render(data: bytes) -> Rendered:
     """Every variant of `data` (which `validate` accepted), largest first."""
     image = _open(data)
+    full_width, full_height = image.size
+    try:
+        if image.getexif().get(0x0112) in (5, 6, 7, 8):  # stored sideways
+            full_width, full_height = full_height, full_width
+    except Exception:  # noqa: S110 - broken EXIF: keep the stored orientation
+        pass
     largest = max(v for v in VARIANTS.values() if v)
     if image.format == "JPEG":
         # Let libjpeg decode at 1/2, 1/4 or 1/8 scale while the long side stays at
@@ -248,7 +270,8 @@ def render(data: bytes) -> Rendered:
     except (OSError, ValueError, SyntaxError) as exc:
         raise Rejected("undecodable", type(exc).__name__) from exc
     current = _flatten(_to_srgb(upright))
-    result = Rendered(width=current.width, height=current.height)
+    # The upload's own upright size (the variants are capped below it).
+    result = Rendered(width=full_width, height=full_height)
     for name, longest in sorted(VARIANTS.items(), key=lambda item: -(item[1] or 0)):
         target = _fit(current.size, longest or max(current.size))
         if target != current.size:

@@ -91,6 +91,11 @@ def resize(event: dict[str, Any]) -> dict[str, Any]:
         key = keys.variant_key(event["media_id"], variant.name, variant.digest, variant.extension)
         storage.write(media_bucket, key, variant.data, variant.content_type)
         variants[variant.name] = {"key": key, "width": variant.width, "height": variant.height}
+    # A sibling branch may have failed the workflow while this one ran, and the fail
+    # step may already have cleaned up: whoever comes last removes the variants.
+    row = repository.get(event["media_id"])
+    if row is None or row.status != "PROCESSING":
+        storage.delete_prefix(media_bucket, keys.variant_prefix(event["media_id"]))
     return {
         "variants": variants,
         "width": rendered.width,

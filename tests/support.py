@@ -1,31 +1,12 @@
-"""API tests drive the local runtime over HTTP with real moto-issued Cognito tokens,
-exactly as a mobile app would. One runtime per test process; each test makes its
-own users with unique handles, so tests are independent of order."""
+"""Helpers for tests that drive the local runtime as a mobile app would."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 import requests
-
-from local.client import id_token
-from local.config import LocalConfig
-from local.runtime import LocalRuntime
-
-
-@pytest.fixture(scope="session")
-def runtime() -> Iterator[LocalRuntime]:
-    with LocalRuntime(config=LocalConfig(api_port=0, moto_port=0), state_file=None) as rt:
-        yield rt
-
-
-@pytest.fixture(scope="session")
-def info(runtime: LocalRuntime) -> dict[str, Any]:
-    return runtime.info
 
 
 @dataclass
@@ -75,33 +56,42 @@ def error_code(response: requests.Response) -> str:
     return body["error"]["code"]
 
 
-@pytest.fixture
-def signed_in(info: dict[str, Any]):
-    """A factory: a new Cognito user with a token but no profile yet."""
-
-    def make(name: str = "user") -> Client:
-        email = f"{unique_handle(name)}@photogram.test"
-        token = id_token(info, email)
-        return Client(info["api_url"], token=token)
-
-    return make
+FINAL = {"READY", "REJECTED", "FAILED"}
 
 
-@pytest.fixture
-def make_user(signed_in):
-    """A factory: a signed-in user with a profile (public unless asked)."""
-
-    def make(name: str = "user", *, is_private: bool = False) -> Client:
-        client = signed_in(name)
-        handle = unique_handle(name)
-        response = client.put("/me", json={"handle": handle, "is_private": is_private})
-        assert response.status_code == 200, response.text
-        client.handle, client.user_id = handle, response.json()["user_id"]
-        return client
-
-    return make
+def start_upload(
+    client: Client, content_type: str, size: int, purpose: str = "post"
+) -> dict[str, Any]:
+    response = client.post(
+        "/media", json={"content_type": content_type, "size_bytes": size, "purpose": purpose}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
-@pytest.fixture
-def anonymous(info: dict[str, Any]) -> Client:
-    return Client(info["api_url"])
+def post_file(upload: dict[str, Any], data: bytes, content_type: str) -> requests.Response:
+    """What a phone does with the presigned POST: the fields, then the file last."""
+    form = upload["upload"]
+    return requests.post(
+        form["url"], data=form["fields"], files={"file": ("upload", data, content_type)}, timeout=60
+    )
+
+
+def wait_for_media(client: Client, media_id: str, deadline_s: float = 60) -> dict[str, Any]:
+    """Poll GET /media/{id} until it leaves PENDING_UPLOAD/PROCESSING (or fail at the deadline)."""
+    import time
+
+    deadline = time.monotonic() + deadline_s
+    while True:
+        body = client.get(f"/media/{media_id}").json()
+        if body.get("status") in FINAL or time.monotonic() > deadline:
+            return body
+        time.sleep(0.05)
+
+
+def upload(client: Client, data: bytes, content_type: str) -> dict[str, Any]:
+    """The whole phone flow: POST /media, the presigned POST, then poll to the outcome."""
+    started = start_upload(client, content_type, max(1, len(data)))
+    response = post_file(started, data, content_type)
+    assert response.status_code == 204, response.text
+    return wait_for_media(client, started["media_id"])

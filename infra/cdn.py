@@ -1,0 +1,133 @@
+"""The CDN: CloudFront in front of the published-media bucket, through origin access control."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra import nag
+
+PRICE_CLASSES = {
+    "100": cloudfront.PriceClass.PRICE_CLASS_100,
+    "200": cloudfront.PriceClass.PRICE_CLASS_200,
+    "All": cloudfront.PriceClass.PRICE_CLASS_ALL,
+}
+# Variant keys are content-addressed: a URL never changes content, so edges keep
+# objects as long as CloudFront allows. Browsers and apps follow each object's own
+# Cache-Control ("public, max-age=31536000, immutable"), written by the resize step.
+MIN_TTL = Duration.days(1)
+MAX_TTL = Duration.days(365)
+HSTS_MAX_AGE = Duration.days(730)
+
+
+class Cdn(Construct):
+    """A distribution serving one private bucket read-only, HTTPS only, with security headers."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        origin_bucket: s3.IBucket,
+        log_bucket: s3.IBucket,
+        price_class: str,
+        domain_name: str | None = None,
+        certificate_arn: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if bool(domain_name) != bool(certificate_arn):
+            raise ValueError("a custom CDN domain needs its certificate, and the reverse")
+        cache_policy = cloudfront.CachePolicy(
+            self,
+            "CachePolicy",
+            comment="Photogram media: immutable, content-addressed objects",
+            min_ttl=MIN_TTL,
+            default_ttl=MAX_TTL,
+            max_ttl=MAX_TTL,
+            # The key is the path alone: no query string, header or cookie varies an image.
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.none(),
+            header_behavior=cloudfront.CacheHeaderBehavior.none(),
+            cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+            # Images are compressed already; one cached copy per object.
+            enable_accept_encoding_gzip=False,
+            enable_accept_encoding_brotli=False,
+        )
+        headers_policy = cloudfront.ResponseHeadersPolicy(
+            self,
+            "HeadersPolicy",
+            comment="Photogram media: security headers",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=HSTS_MAX_AGE, include_subdomains=True, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    override=True,
+                ),
+            ),
+            # No Cache-Control here: a policy would add it to error responses too, and a
+            # 403 for a not-yet-published key must not be cached for a year.
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="Photogram media",
+            default_behavior=cloudfront.BehaviorOptions(
+                # OAC signs CloudFront's requests to the bucket; the bucket policy allows
+                # only this distribution to read, and the bucket stays private.
+                origin=origins.S3BucketOrigin.with_origin_access_control(origin_bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD,
+                cache_policy=cache_policy,
+                response_headers_policy=headers_policy,
+                compress=False,
+            ),
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=PRICE_CLASSES[price_class],
+            enable_logging=True,
+            log_bucket=log_bucket,
+            log_file_prefix="cloudfront/",
+            log_includes_cookies=False,
+            domain_names=[domain_name] if domain_name else None,
+            certificate=(
+                acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
+                if certificate_arn
+                else None
+            ),
+            minimum_protocol_version=(
+                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if domain_name else None
+            ),
+        )
+        self.domain_name = domain_name or self.distribution.distribution_domain_name
+        self.base_url = f"https://{self.domain_name}"
+
+        nag.acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "No geo restriction: Photogram is a global consumer app with no market it must "
+            "exclude; media URLs are unguessable content-addressed keys of published posts.",
+        )
+        nag.acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR2",
+            "No WAF: a web ACL costs $5+/month plus $1 per rule while idle, and the CDN serves "
+            "only GET/HEAD of immutable public images from a private bucket (no forms, no "
+            "query strings, no origin compute); WAF is to come as an optional part.",
+        )
+        if not domain_name:
+            nag.acknowledge(
+                self.distribution,
+                "AwsSolutions-CFR4",
+                "The default *.cloudfront.net certificate cannot pin a TLS policy (CloudFront "
+                "then allows TLSv1 for old clients). Deploy with -c cdn_domain and "
+                "-c cdn_certificate_arn to serve a custom domain with TLSv1.2_2021 as minimum.",
+            )
