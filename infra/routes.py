@@ -93,7 +93,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Pipeline: upright sRGB variants without metadata, written to the media bucket",
         memory_mb=1769,
         timeout_seconds=60,
-        buckets=((RAW_MEDIA.logical_id, READ), (MEDIA.logical_id, WRITE)),
+        # DELETE: it removes its own variants when a sibling step failed the workflow.
+        buckets=(
+            (RAW_MEDIA.logical_id, READ),
+            (MEDIA.logical_id, WRITE),
+            (MEDIA.logical_id, DELETE),
+        ),
     ),
     _step(
         "media-metadata",

@@ -134,6 +134,33 @@ def test_state_machine_may_invoke_exactly_its_task_functions(photogram, spec):
 
 
 @pytest.mark.parametrize("spec", RESOURCES.state_machines, ids=lambda s: s.logical_id)
+def test_state_machine_role_opens_only_log_delivery_and_tracing(photogram, spec):
+    role_id = machine_of(photogram, spec)["RoleArn"]["Fn::GetAtt"][0]
+
+    open_actions = {
+        action
+        for statement in policy_statements(photogram, role_id)
+        if "*" in as_list(statement["Resource"])
+        for action in as_list(statement["Action"])
+    }
+
+    assert open_actions == {
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+    }
+
+
+@pytest.mark.parametrize("spec", RESOURCES.state_machines, ids=lambda s: s.logical_id)
 def test_state_machine_logs_errors_without_data_and_is_traced(photogram, spec):
     properties = machine_of(photogram, spec)
 

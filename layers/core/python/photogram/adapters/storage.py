@@ -70,7 +70,7 @@ def presign_post(
 ) -> dict[str, Any]:
     """A presigned POST that S3 accepts only for exactly this key, this content type
     and a body of 1..max_bytes bytes, until it expires."""
-    return s3().generate_presigned_post(  # type: ignore[no-any-return]
+    return s3().generate_presigned_post(
         Bucket=bucket,
         Key=key,
         Fields={"Content-Type": content_type},

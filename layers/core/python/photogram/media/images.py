@@ -27,6 +27,10 @@ pi_heif.register_heif_opener()
 Image.MAX_IMAGE_PIXELS = 100_000_000
 
 JPEG_QUALITY = 82
+# Progressive where it pays: the sizes a feed shows while they load on a slow network.
+# (Progressive encoding costs 3-5x baseline; thumbnails are small either way, and
+# the original is for zoom and download.)
+PROGRESSIVE = {"large", "medium"}
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 # Markers of another file format riding in an image (a polyglot). A ZIP is found
 # from its end-of-central-directory record, which must sit near the end of the file.
@@ -232,10 +236,21 @@ def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _encode(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
+def _shrink(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Downscale: bicubic for steps of up to 2x (the cascade's, and what is left after
+    draft()), where it is as sharp as Lanczos to the eye and a third cheaper; Lanczos
+    after integer pre-reduction for larger steps, where bicubic would alias."""
+    if max(image.size) <= 2 * max(size):
+        return image.resize(size, Image.Resampling.BICUBIC)
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+
+
+def _encode(image: Image.Image, quality: int = JPEG_QUALITY, progressive: bool = False) -> bytes:
     out = io.BytesIO()
     # No exif=, icc_profile= or comment: nothing of the original's metadata is written.
-    image.save(out, "JPEG", quality=quality, progressive=True, optimize=False, subsampling="4:2:0")
+    image.save(
+        out, "JPEG", quality=quality, progressive=progressive, optimize=False, subsampling="4:2:0"
+    )
     return out.getvalue()
 
 
@@ -263,7 +278,7 @@ def render(data: bytes) -> Rendered:
         # Shrink first: orientation and colour conversion then touch far fewer pixels.
         first = _fit(image.size, largest)
         if first != image.size:
-            image = image.resize(first, Image.Resampling.LANCZOS, reducing_gap=2.0)
+            image = _shrink(image, first)
             if icc:
                 image.info["icc_profile"] = icc
         upright = ImageOps.exif_transpose(image) or image
@@ -275,8 +290,11 @@ def render(data: bytes) -> Rendered:
     for name, longest in sorted(VARIANTS.items(), key=lambda item: -(item[1] or 0)):
         target = _fit(current.size, longest or max(current.size))
         if target != current.size:
-            current = current.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
-        result.variants.append(Variant(name, _encode(current), current.width, current.height))
+            current = _shrink(current, target)
+        progressive = name in PROGRESSIVE
+        result.variants.append(
+            Variant(name, _encode(current, progressive=progressive), current.width, current.height)
+        )
     smallest = current
     tiny = smallest.resize(_fit(smallest.size, 16), Image.Resampling.BILINEAR)
     result.blur_placeholder = (
@@ -327,7 +345,7 @@ def metadata(data: bytes) -> dict[str, Any]:
         return found
     for name, tag in _TEXT_TAGS.items():
         _set(found, name, lambda tag=tag: _text(exif.get(tag)))
-    _set(found, "orientation", lambda: int(exif.get(0x0112)) if exif.get(0x0112) else None)
+    _set(found, "orientation", lambda: int(exif[0x0112]) if exif.get(0x0112) else None)
     _set(found, "exif", lambda: exif.get_ifd(_EXIF_IFD))
     details = found.pop("exif", None) or {}
     for name, tag in _EXIF_TEXT_TAGS.items():

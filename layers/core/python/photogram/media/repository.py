@@ -6,6 +6,7 @@ from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 
 from photogram import clock, db
 from photogram.db import Row
@@ -40,7 +41,8 @@ class MediaRow(Row, discriminator="media"):
 class UploadQuotaRow(Row, discriminator="upload_quota"):
     """How many uploads an owner started on one UTC day."""
 
-    count = NumberAttribute(default=0)
+    # Not "count": that name is pynamodb's Model.count().
+    uploads = NumberAttribute(default=0)
     expires_at = NumberAttribute()
 
 
@@ -62,17 +64,17 @@ def create_with_quota(row: MediaRow, owner_id: str, day: str, cap: int, quota_ex
     False (and nothing written) if today's quota is used up."""
     qpk, qsk = keys.upload_quota_key(owner_id, day)
     quota = UploadQuotaRow(qpk, qsk)
-    try:
-        db.transact(
-            lambda tx: (
-                tx.save(row, condition=MediaRow.PK.does_not_exist()),
-                tx.update(
-                    quota,
-                    [UploadQuotaRow.count.add(1), UploadQuotaRow.expires_at.set(quota_expires)],
-                    condition=UploadQuotaRow.count.does_not_exist() | (UploadQuotaRow.count < cap),
-                ),
-            )
+
+    def write(tx: db.TransactWrite) -> None:
+        tx.save(row, condition=MediaRow.PK.does_not_exist())
+        tx.update(
+            quota,
+            [UploadQuotaRow.uploads.add(1), UploadQuotaRow.expires_at.set(quota_expires)],
+            condition=UploadQuotaRow.uploads.does_not_exist() | (UploadQuotaRow.uploads < cap),
         )
+
+    try:
+        db.transact(write)
     except TransactWriteError as error:
         reasons = [r.code for r in error.cancellation_reasons if r is not None]
         if reasons and set(reasons) == {"ConditionalCheckFailed"}:
@@ -85,7 +87,7 @@ def transition(media_id: str, *, allowed_from: tuple[str, ...], to: str, **field
     """Move an item to status `to` if its status is one of `allowed_from`, setting
     `fields` (None removes an attribute). False if the item was not in such a state."""
     pk, sk = keys.media_key(media_id)
-    actions = [MediaRow.status.set(to), MediaRow.updated_at.set(clock.iso())]
+    actions: list[Action] = [MediaRow.status.set(to), MediaRow.updated_at.set(clock.iso())]
     for name, value in fields.items():
         attribute = getattr(MediaRow, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))

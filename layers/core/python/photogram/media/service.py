@@ -129,8 +129,8 @@ def _expire_stuck(row: MediaRow) -> None:
 def to_out(row: MediaRow) -> MediaOut:
     out = MediaOut(
         media_id=row.media_id,
-        status=row.status,  # type: ignore[arg-type]
-        purpose=row.purpose,  # type: ignore[arg-type]
+        status=row.status,
+        purpose=row.purpose,
         created_at=row.created_at,
     )
     if row.status == "READY":
