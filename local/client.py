@@ -56,3 +56,38 @@ def id_token(info: dict[str, Any], name: str, password: str = DEMO_PASSWORD) -> 
     email = email_for(name)
     sign_up(info, email, password)
     return sign_in(info, email, password)["IdToken"]
+
+
+# --- uploading a photo as the app does ---------------------------------------------
+
+FINAL_STATUSES = {"READY", "REJECTED", "FAILED"}
+CONTENT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".heif": "image/heif",
+}
+
+
+def post_file(upload: dict[str, Any], data: bytes, content_type: str) -> Any:
+    """The presigned POST: the form's fields, then the file as the last field."""
+    import requests
+
+    form = upload["upload"]
+    return requests.post(
+        form["url"], data=form["fields"], files={"file": ("upload", data, content_type)}, timeout=60
+    )
+
+
+def wait_for_media(get: Any, media_id: str, deadline_s: float = 60) -> dict[str, Any]:
+    """Poll GET /media/{id} (through `get(path)`) until it is READY, REJECTED or FAILED."""
+    import time
+
+    deadline = time.monotonic() + deadline_s
+    while True:
+        body: dict[str, Any] = get(f"/media/{media_id}").json()
+        if body.get("status") in FINAL_STATUSES or time.monotonic() > deadline:
+            return body
+        time.sleep(0.05)

@@ -8,6 +8,11 @@ from typing import Any
 
 import requests
 
+from local.client import post_file
+from local.client import wait_for_media as client_wait
+
+__all__ = ["post_file"]
+
 
 @dataclass
 class Client:
@@ -56,9 +61,6 @@ def error_code(response: requests.Response) -> str:
     return body["error"]["code"]
 
 
-FINAL = {"READY", "REJECTED", "FAILED"}
-
-
 def start_upload(
     client: Client, content_type: str, size: int, purpose: str = "post"
 ) -> dict[str, Any]:
@@ -69,24 +71,8 @@ def start_upload(
     return response.json()
 
 
-def post_file(upload: dict[str, Any], data: bytes, content_type: str) -> requests.Response:
-    """What a phone does with the presigned POST: the fields, then the file last."""
-    form = upload["upload"]
-    return requests.post(
-        form["url"], data=form["fields"], files={"file": ("upload", data, content_type)}, timeout=60
-    )
-
-
 def wait_for_media(client: Client, media_id: str, deadline_s: float = 60) -> dict[str, Any]:
-    """Poll GET /media/{id} until it leaves PENDING_UPLOAD/PROCESSING (or fail at the deadline)."""
-    import time
-
-    deadline = time.monotonic() + deadline_s
-    while True:
-        body = client.get(f"/media/{media_id}").json()
-        if body.get("status") in FINAL or time.monotonic() > deadline:
-            return body
-        time.sleep(0.05)
+    return client_wait(client.get, media_id, deadline_s)
 
 
 def upload(client: Client, data: bytes, content_type: str) -> dict[str, Any]:
