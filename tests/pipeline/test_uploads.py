@@ -315,3 +315,21 @@ def test_a_different_image_is_published(phone, blocked_photo):
     )
 
     assert media["status"] == "READY"
+
+
+def test_an_item_stuck_in_processing_past_the_deadline_reads_as_failed(phone):
+    # An Express execution that hits its own timeout runs no Catch: the item would
+    # stay PROCESSING. Simulate that: claim the upload as a workflow would, then die.
+    started = start_upload(phone, "image/jpeg", 1000)
+    repository.transition(
+        started["media_id"],
+        allowed_from=("PENDING_UPLOAD",),
+        to="PROCESSING",
+        processing_deadline=int(time.time()) - 3600,
+        expires_at=None,
+    )
+
+    media = phone.get(f"/media/{started['media_id']}").json()
+
+    assert (media["status"], media["reason"]) == ("FAILED", "processing_timeout")
+    assert repository.get(started["media_id"]).status == "FAILED"
