@@ -1,7 +1,11 @@
-"""`make bench`: run every benchmark in turn."""
+"""`make bench`: every benchmark, each in its own interpreter (each starts its own
+local runtime, and a Lambda-like process binds its AWS clients once)."""
 
-from bench import api_latency, media_bench
+import subprocess
+import sys
+
+BENCHMARKS = ("bench.api_latency", "bench.media_bench")
 
 if __name__ == "__main__":
-    api_latency.main()
-    media_bench.main()
+    failed = [name for name in BENCHMARKS if subprocess.call([sys.executable, "-m", name]) != 0]
+    sys.exit(1 if failed else 0)
