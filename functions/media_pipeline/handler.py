@@ -3,6 +3,7 @@ invoked by the Step Functions workflow in state_machines/media_pipeline.asl.json
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
@@ -12,45 +13,24 @@ from photogram.media import pipeline
 
 logger = Logger()
 tracer = Tracer()
+Step = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-def validate(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return pipeline.validate(event)
+def _step(name: str) -> Step:
+    """The Lambda entry point for `pipeline.<name>` (looked up per call)."""
+
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        result: dict[str, Any] = getattr(pipeline, name)(event)
+        return result
+
+    handler.__name__ = handler.__qualname__ = name
+    return logger.inject_lambda_context(tracer.capture_lambda_handler(handler))
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-def resize(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return pipeline.resize(event)
-
-
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-def metadata(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return pipeline.metadata(event)
-
-
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-def moderate(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return pipeline.moderate(event)
-
-
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-def publish(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return pipeline.publish(event)
-
-
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-def reject(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return pipeline.reject(event)
-
-
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-def fail(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return pipeline.fail(event)
+validate = _step("validate")
+resize = _step("resize")
+metadata = _step("metadata")
+moderate = _step("moderate")
+publish = _step("publish")
+reject = _step("reject")
+fail = _step("fail")
