@@ -274,13 +274,18 @@ def render(data: bytes) -> Rendered:
             image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
     try:
         image.load()
-        icc = image.info.get("icc_profile")
+        info = dict(image.info)
+        # What draft() does for JPEG, for the formats that cannot decode at reduced
+        # scale (HEIC, PNG, WebP): a box reduction by the largest whole factor that
+        # keeps the long side at least 3/4 of the largest variant.
+        factor = int(max(image.size) // (largest * 3 / 4))
+        if factor >= 2:
+            image = image.reduce(factor)
         # Shrink first: orientation and colour conversion then touch far fewer pixels.
         first = _fit(image.size, largest)
         if first != image.size:
             image = _shrink(image, first)
-            if icc:
-                image.info["icc_profile"] = icc
+        image.info.update(info)  # the EXIF orientation and ICC profile, for the steps below
         upright = ImageOps.exif_transpose(image) or image
     except (OSError, ValueError, SyntaxError) as exc:
         raise Rejected("undecodable", type(exc).__name__) from exc
