@@ -77,6 +77,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         buckets=((RAW_MEDIA.logical_id, PRESIGN_POST),),
         uses_cdn=True,
     ),
+    FunctionSpec(
+        "posts",
+        "Posts: create, read, change, delete; profile grids and hashtags",
+        memory_mb=1024,
+        # Deleting a post removes its media's published files.
+        buckets=((MEDIA.logical_id, DELETE),),
+        uses_cdn=True,
+    ),
     _step(
         "media-validate",
         "validate",
@@ -165,6 +173,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/me/mutes", "social"),
     Route("POST", "/media", "media"),
     Route("GET", "/media/{media_id}", "media"),
+    Route("POST", "/posts", "posts"),
+    Route("GET", "/posts/{post_id}", "posts"),
+    Route("PATCH", "/posts/{post_id}", "posts"),
+    Route("DELETE", "/posts/{post_id}", "posts"),
+    Route("GET", "/users/{handle}/posts", "posts"),
+    Route("GET", "/hashtags/{tag}/posts", "posts"),
 )
 
 TABLE_ENV_VAR = TABLE.env_var

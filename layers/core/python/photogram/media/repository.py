@@ -36,6 +36,8 @@ class MediaRow(Row, discriminator="media"):
     reason = UnicodeAttribute(null=True)
     # Camera, time and location: the owner's alone, never in a public response.
     private_metadata = JSONAttribute(null=True)
+    # The post (or story) that published it; a media item is used once.
+    attached_to = UnicodeAttribute(null=True)
 
 
 class UploadQuotaRow(Row, discriminator="upload_quota"):

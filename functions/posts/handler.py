@@ -1,0 +1,68 @@
+"""Posts: create (idempotently), read, change, delete; profile grids and hashtags."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from photogram import api
+from photogram.posts import service
+from photogram.posts.models import CreatePostIn, PostOut, PostPage, UpdatePostIn
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = api.resolver(logger)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Any unique string; a retry with the same key returns the same post.",
+    ),
+]
+
+
+@app.post("/posts")
+def create_post(request: CreatePostIn, idempotency_key: IdempotencyKey = None) -> Response[PostOut]:
+    return api.created(service.create_post(api.caller_id(app), request, idempotency_key))
+
+
+@app.get("/posts/<post_id>")
+def get_post(post_id: str) -> PostOut:
+    return service.get_post(api.caller_id(app), post_id)
+
+
+@app.patch("/posts/<post_id>")
+def update_post(post_id: str, change: UpdatePostIn) -> PostOut:
+    return service.update_post(api.caller_id(app), post_id, change)
+
+
+@app.delete("/posts/<post_id>")
+def delete_post(post_id: str) -> Response[None]:
+    service.delete_post(api.caller_id(app), post_id)
+    return Response(status_code=204)
+
+
+@app.get("/users/<handle>/posts")
+def author_posts(handle: str, limit: api.Limit = None, cursor: api.Cursor = None) -> PostPage:
+    return service.list_author_posts(api.caller_id(app), handle, api.page(limit, cursor))
+
+
+@app.get("/hashtags/<tag>/posts")
+def hashtag_posts(tag: str, limit: api.Limit = None, cursor: api.Cursor = None) -> PostPage:
+    return service.list_hashtag_posts(api.caller_id(app), tag, api.page(limit, cursor))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return api.handle(app, event, context)

@@ -1,0 +1,115 @@
+"""What the posts domain speaks."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+HASHTAG = re.compile(r"(?<![\w#])#(\w{1,100})", re.UNICODE)
+MENTION = re.compile(r"(?<![\w@])@([a-z0-9._]{3,30})", re.IGNORECASE)
+MAX_HASHTAGS = 30
+MAX_MENTIONS = 20
+
+
+def parse_hashtags(caption: str) -> list[str]:
+    """Distinct lower-cased hashtags in order of appearance."""
+    return list(dict.fromkeys(tag.lower() for tag in HASHTAG.findall(caption)))
+
+
+def parse_mentions(caption: str) -> list[str]:
+    return list(dict.fromkeys(handle.lower().rstrip(".") for handle in MENTION.findall(caption)))
+
+
+Caption = Annotated[str, Field(max_length=2200)]
+AltText = Annotated[str, Field(max_length=1000)]
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
+class CreatePostIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    media_ids: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=10)
+    ]
+    caption: Caption = ""
+    # One per media item, in the same order (missing ones are empty).
+    alt_texts: Annotated[list[AltText], Field(max_length=10)] = []
+    location: Location | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> CreatePostIn:
+        if len(set(self.media_ids)) != len(self.media_ids):
+            raise ValueError("media_ids must be distinct")
+        if len(self.alt_texts) > len(self.media_ids):
+            raise ValueError("at most one alt text per media item")
+        if len(parse_hashtags(self.caption)) > MAX_HASHTAGS:
+            raise ValueError(f"at most {MAX_HASHTAGS} hashtags")
+        return self
+
+
+class UpdatePostIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    caption: Caption | None = None
+    alt_texts: Annotated[list[AltText], Field(max_length=10)] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> UpdatePostIn:
+        if self.caption is not None and len(parse_hashtags(self.caption)) > MAX_HASHTAGS:
+            raise ValueError(f"at most {MAX_HASHTAGS} hashtags")
+        return self
+
+
+class AuthorOut(BaseModel):
+    user_id: str
+    handle: str
+    display_name: str
+
+
+class VariantOut(BaseModel):
+    url: str
+    width: int
+    height: int
+
+
+class PostMediaOut(BaseModel):
+    media_id: str
+    width: int
+    height: int
+    variants: dict[str, VariantOut]
+    blur_placeholder: str
+    dominant_color: str
+    alt_text: str
+
+
+class PostCounts(BaseModel):
+    likes: int
+    comments: int
+    saves: int
+
+
+class PostOut(BaseModel):
+    post_id: str
+    author: AuthorOut
+    caption: str
+    hashtags: list[str]
+    mentions: list[str]
+    location: Location | None
+    media: list[PostMediaOut]
+    counts: PostCounts
+    created_at: str
+    updated_at: str
+
+
+class PostPage(BaseModel):
+    items: list[PostOut]
+    next_cursor: str | None

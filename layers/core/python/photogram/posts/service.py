@@ -1,0 +1,392 @@
+"""Post use cases: create (idempotently), read, change, delete, and list by author
+or hashtag, all through one visibility rule."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pynamodb.expressions.update import Action
+
+from photogram import clock, db, ids
+from photogram.adapters import storage
+from photogram.errors import Conflict, Forbidden, NotFound, PhotogramError
+from photogram.media import keys as media_keys
+from photogram.media.repository import MediaRow
+from photogram.pagination import PageRequest, cursors
+from photogram.posts import keys, repository
+from photogram.posts.models import (
+    MAX_MENTIONS,
+    AuthorOut,
+    CreatePostIn,
+    Location,
+    PostCounts,
+    PostMediaOut,
+    PostOut,
+    PostPage,
+    UpdatePostIn,
+    VariantOut,
+    parse_hashtags,
+    parse_mentions,
+)
+from photogram.posts.repository import HashtagRow, IdempotencyRow, PostRow
+from photogram.settings import settings
+from photogram.social import keys as social_keys
+from photogram.social import repository as social_repo
+from photogram.users import keys as user_keys
+from photogram.users import repository as users_repo
+from photogram.users import service as users
+from photogram.users.repository import ProfileRow
+
+IDEMPOTENCY_SECONDS = 24 * 3600
+
+
+def post_not_found() -> NotFound:
+    return NotFound("post_not_found", "No such post.")
+
+
+# --- visibility ------------------------------------------------------------------------
+
+
+def _can_see(viewer_id: str, author: ProfileRow | None, state: social_repo.State | None) -> bool:
+    """The one rule: the author sees everything; nobody sees across a block; a private
+    author's posts are for approved followers."""
+    if author is None:
+        return False
+    if author.user_id == viewer_id:
+        return True
+    if state is None or state.is_blocked:
+        return False
+    return not author.is_private or state.viewer_follows
+
+
+def _visible_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
+    post = repository.get(post_id)
+    if post is None:
+        raise post_not_found()
+    state = social_repo.read_state(viewer_id, post.author_id)
+    # 404, not 403: a private or blocked author's post must not be known to exist.
+    if not _can_see(viewer_id, state.target, state):
+        raise post_not_found()
+    return post, state.target  # type: ignore[return-value]
+
+
+def _visible_authors(viewer_id: str, author_ids: set[str]) -> dict[str, ProfileRow]:
+    """The authors among `author_ids` whose posts the viewer may see, in one read."""
+    wanted: dict[tuple[str, str], tuple[str, str]] = {}
+    for author in author_ids:
+        wanted[user_keys.profile_key(author)] = ("profile", author)
+        wanted[social_keys.following_key(viewer_id, author)] = ("follows", author)
+        wanted[social_keys.block_key(viewer_id, author)] = ("block", author)
+        wanted[social_keys.block_key(author, viewer_id)] = ("block", author)
+    found = db.batch_get(wanted)
+    profiles = {a: r for k, r in found.items() if wanted[k][0] == "profile" for a in [wanted[k][1]]}
+    follows = {wanted[k][1] for k in found if wanted[k][0] == "follows"}
+    blocked = {wanted[k][1] for k in found if wanted[k][0] == "block"}
+    visible = {}
+    for author, profile in profiles.items():
+        if not isinstance(profile, ProfileRow):
+            continue
+        if author == viewer_id or (
+            author not in blocked and (not profile.is_private or author in follows)
+        ):
+            visible[author] = profile
+    return visible
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def to_out(post: PostRow, author: ProfileRow) -> PostOut:
+    base = settings().cdn_base_url
+    return PostOut(
+        post_id=post.post_id,
+        author=AuthorOut(
+            user_id=author.user_id, handle=author.handle, display_name=author.display_name
+        ),
+        caption=post.caption,
+        hashtags=list(post.hashtags or []),
+        mentions=[m["handle"] for m in post.mentions or []],
+        location=Location(**post.location) if post.location else None,
+        media=[
+            PostMediaOut(
+                media_id=m["media_id"],
+                width=m["width"],
+                height=m["height"],
+                variants={
+                    name: VariantOut(
+                        url=storage.cdn_url(base, v["key"]), width=v["width"], height=v["height"]
+                    )
+                    for name, v in m["variants"].items()
+                },
+                blur_placeholder=m["blur_placeholder"],
+                dominant_color=m["dominant_color"],
+                alt_text=m.get("alt_text", ""),
+            )
+            for m in post.media
+        ],
+        # Likes, comments and saves arrive with the engagement work (issue 5, next step).
+        counts=PostCounts(likes=0, comments=0, saves=0),
+        created_at=post.created_at,
+        updated_at=post.updated_at,
+    )
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+def _request_hash(request: CreatePostIn) -> str:
+    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+
+
+def _usable_media(author_id: str, media_ids: list[str]) -> list[MediaRow]:
+    rows = db.batch_get(media_keys.media_key(m) for m in media_ids)
+    by_id = {r.media_id: r for r in rows.values() if isinstance(r, MediaRow)}
+    ordered = []
+    for media_id in media_ids:
+        row = by_id.get(media_id)
+        if row is None or row.owner_id != author_id:
+            raise NotFound("media_not_found", f"No such media: {media_id}.", {"media_id": media_id})
+        if row.status != "READY":
+            raise Conflict(
+                "media_not_ready", f"{media_id} is {row.status}.", {"media_id": media_id}
+            )
+        if row.purpose != "post":
+            raise PhotogramError(
+                "media_wrong_purpose",
+                f"{media_id} was uploaded for a {row.purpose}.",
+                {"media_id": media_id},
+            )
+        if row.attached_to:
+            raise Conflict(
+                "media_in_use", f"{media_id} is already published.", {"media_id": media_id}
+            )
+        ordered.append(row)
+    return ordered
+
+
+def _resolve_mentions(caption: str) -> list[dict[str, str]]:
+    handles = parse_mentions(caption)[:MAX_MENTIONS]
+    found = db.batch_get(user_keys.handle_key(h) for h in handles)
+    holders = {row.PK.removeprefix("HANDLE#"): row for row in found.values()}
+    return [{"handle": h, "user_id": holders[h].user_id} for h in handles if h in holders]  # type: ignore[attr-defined]
+
+
+def _media_snapshot(media: list[MediaRow], alt_texts: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "media_id": row.media_id,
+            "width": int(row.width or 0),
+            "height": int(row.height or 0),
+            "variants": row.variants or {},
+            "blur_placeholder": row.blur_placeholder or "",
+            "dominant_color": row.dominant_color or "",
+            "alt_text": alt_texts[i] if i < len(alt_texts) else "",
+        }
+        for i, row in enumerate(media)
+    ]
+
+
+def create_post(
+    author_id: str, request: CreatePostIn, idempotency_key: str | None = None
+) -> PostOut:
+    """Publish READY media of mine as a post. With an Idempotency-Key, a retried request
+    returns the post the first one created (the key is written in the same transaction).
+
+    Raises Forbidden(profile_required), NotFound(media_not_found), Conflict(media_not_ready,
+    media_in_use, idempotency_key_reused), PhotogramError(media_wrong_purpose).
+    """
+    request_hash = _request_hash(request)
+
+    def earlier_post() -> str | None:
+        """The post an earlier request with this key created, if any."""
+        if idempotency_key is None:
+            return None
+        earlier = repository.idempotency_record(author_id, idempotency_key)
+        if earlier is None or earlier.expires_at <= clock.epoch():
+            return None
+        if earlier.request_hash != request_hash:
+            raise Conflict(
+                "idempotency_key_reused", "This Idempotency-Key was used for a different request."
+            )
+        return str(earlier.post_id)
+
+    def attempt() -> str:
+        done = earlier_post()
+        if done is not None:
+            return done
+        try:
+            return create()
+        except PhotogramError:
+            # A concurrent retry of this request may have just published the media.
+            done = earlier_post()
+            if done is not None:
+                return done
+            raise
+
+    def create() -> str:
+        author = users_repo.get_profile(author_id)
+        if author is None:
+            raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
+        media = _usable_media(author_id, request.media_ids)
+        now = clock.iso()
+        post_id = ids.new_id()
+        pk, sk = keys.post_key(post_id)
+        post = PostRow(
+            pk,
+            sk,
+            post_id=post_id,
+            author_id=author_id,
+            caption=request.caption,
+            hashtags=parse_hashtags(request.caption),
+            mentions=_resolve_mentions(request.caption),
+            location=request.location.model_dump() if request.location else None,
+            media=_media_snapshot(media, request.alt_texts),
+            created_at=now,
+            updated_at=now,
+            GSI1PK=keys.author_posts_pk(author_id),
+            GSI1SK=keys.list_sk(now, post_id),
+        )
+
+        def write(tx: db.TransactWrite) -> None:
+            tx.save(post, condition=PostRow.PK.does_not_exist())
+            for tag in post.hashtags:
+                tx.save(repository.hashtag_row(str(tag), post))
+            for row in media:
+                tx.update(
+                    row,
+                    [MediaRow.attached_to.set(post_id)],
+                    condition=MediaRow.attached_to.does_not_exist()
+                    & (MediaRow.status == "READY")
+                    & (MediaRow.owner_id == author_id),
+                )
+            tx.update(
+                ProfileRow(*user_keys.profile_key(author_id)),
+                [ProfileRow.post_count.add(1)],
+                condition=ProfileRow.PK.exists(),
+            )
+            if idempotency_key is not None:
+                ipk, isk = keys.idempotency_key(author_id, idempotency_key)
+                record = IdempotencyRow(
+                    ipk,
+                    isk,
+                    post_id=post_id,
+                    request_hash=request_hash,
+                    expires_at=clock.epoch() + IDEMPOTENCY_SECONDS,
+                )
+                tx.save(
+                    record,
+                    condition=IdempotencyRow.PK.does_not_exist()
+                    | (IdempotencyRow.expires_at <= clock.epoch()),
+                )
+
+        db.transact(write)
+        return post_id
+
+    post_id = db.optimistic(attempt)
+    return get_post(author_id, post_id)
+
+
+# --- read, change, delete ------------------------------------------------------------------
+
+
+def get_post(viewer_id: str, post_id: str) -> PostOut:
+    """A post I may see. Raises NotFound(post_not_found) otherwise."""
+    post, author = _visible_post(viewer_id, post_id)
+    return to_out(post, author)
+
+
+def _own_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
+    post, author = _visible_post(viewer_id, post_id)
+    if post.author_id != viewer_id:
+        raise Forbidden("not_author", "Only the author can change or delete a post.")
+    return post, author
+
+
+def update_post(viewer_id: str, post_id: str, change: UpdatePostIn) -> PostOut:
+    """Change the caption (hashtags follow) or alt texts. Raises NotFound, Forbidden(not_author)."""
+    post, _ = _own_post(viewer_id, post_id)
+    actions: list[Action] = [PostRow.updated_at.set(clock.iso())]
+    old_tags: list[str] = [str(t) for t in post.hashtags or []]
+    new_tags = list(old_tags)
+    if change.caption is not None:
+        new_tags = parse_hashtags(change.caption)
+        actions += [
+            PostRow.caption.set(change.caption),
+            PostRow.hashtags.set(new_tags),
+            PostRow.mentions.set(_resolve_mentions(change.caption)),
+        ]
+    if change.alt_texts is not None:
+        media = [
+            dict(m, alt_text=change.alt_texts[i] if i < len(change.alt_texts) else "")
+            for i, m in enumerate(post.media)
+        ]
+        actions.append(PostRow.media.set(media))
+
+    def write(tx: db.TransactWrite) -> None:
+        tx.update(post, actions, condition=PostRow.PK.exists())
+        for tag in set(old_tags) - set(new_tags):
+            tx.delete(repository.hashtag_row(tag, post))
+        for tag in set(new_tags) - set(old_tags):
+            tx.save(repository.hashtag_row(tag, post))
+
+    db.transact(write)
+    return get_post(viewer_id, post_id)
+
+
+def delete_post(viewer_id: str, post_id: str) -> None:
+    """Delete my post: its hashtag entries, its media (items and files) and the count
+    go with it. Raises NotFound, Forbidden(not_author)."""
+    post, _ = _own_post(viewer_id, post_id)
+
+    def write(tx: db.TransactWrite) -> None:
+        tx.delete(post, condition=PostRow.PK.exists())
+        for tag in post.hashtags or []:
+            tx.delete(repository.hashtag_row(str(tag), post))
+        for item in post.media:
+            tx.delete(MediaRow(*media_keys.media_key(item["media_id"])))
+        tx.update(
+            ProfileRow(*user_keys.profile_key(viewer_id)),
+            [ProfileRow.post_count.add(-1)],
+            condition=ProfileRow.PK.exists(),
+        )
+
+    db.transact(write)
+    for item in post.media:
+        storage.delete_prefix(settings().media_bucket, media_keys.variant_prefix(item["media_id"]))
+
+
+# --- lists ------------------------------------------------------------------------------
+
+
+def list_author_posts(viewer_id: str, handle: str, page: PageRequest) -> PostPage:
+    """A user's posts, newest first (the profile grid). Raises NotFound,
+    Forbidden(private_account)."""
+    user_id = users_repo.user_id_for(handle.lower())
+    if user_id is None:
+        raise users.user_not_found()
+    state = social_repo.read_state(viewer_id, user_id)
+    if state.target is None or (user_id != viewer_id and state.is_blocked):
+        raise users.user_not_found()
+    if not _can_see(viewer_id, state.target, state):
+        raise Forbidden("private_account", "This account is private: follow it to see its posts.")
+    scope = f"POSTS:{user_id}:{viewer_id}"
+    start = cursors().open(page.cursor, scope)
+    rows, position = repository.query_page(
+        keys.author_posts_pk(user_id), page.limit, start, on_index=True
+    )
+    items = [to_out(r, state.target) for r in rows if isinstance(r, PostRow)]
+    return PostPage(items=items, next_cursor=cursors().seal(position, scope))
+
+
+def list_hashtag_posts(viewer_id: str, tag: str, page: PageRequest) -> PostPage:
+    """Recent posts under a hashtag that I may see, newest first."""
+    tag = tag.lower().lstrip("#")
+    scope = f"TAG:{tag}:{viewer_id}"
+    start = cursors().open(page.cursor, scope)
+    rows, position = repository.query_page(keys.hashtag_pk(tag), page.limit, start, on_index=False)
+    entries = [r for r in rows if isinstance(r, HashtagRow)]
+    authors = _visible_authors(viewer_id, {e.author_id for e in entries})
+    posts = repository.get_many([e.post_id for e in entries if e.author_id in authors])
+    items = [to_out(posts[e.post_id], authors[e.author_id]) for e in entries if e.post_id in posts]
+    return PostPage(items=items, next_cursor=cursors().seal(position, scope))
