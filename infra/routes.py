@@ -179,6 +179,15 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/posts/{post_id}", "posts"),
     Route("GET", "/users/{handle}/posts", "posts"),
     Route("GET", "/hashtags/{tag}/posts", "posts"),
+    Route("PUT", "/posts/{post_id}/like", "posts"),
+    Route("DELETE", "/posts/{post_id}/like", "posts"),
+    Route("GET", "/posts/{post_id}/likes", "posts"),
+    Route("PUT", "/posts/{post_id}/save", "posts"),
+    Route("DELETE", "/posts/{post_id}/save", "posts"),
+    Route("GET", "/me/saved", "posts"),
+    Route("POST", "/posts/{post_id}/comments", "posts"),
+    Route("GET", "/posts/{post_id}/comments", "posts"),
+    Route("DELETE", "/posts/{post_id}/comments/{comment_id}", "posts"),
 )
 
 TABLE_ENV_VAR = TABLE.env_var

@@ -11,8 +11,19 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photogram import api
-from photogram.posts import service
-from photogram.posts.models import CreatePostIn, PostOut, PostPage, UpdatePostIn
+from photogram.posts import engagement, service
+from photogram.posts.models import (
+    CommentOut,
+    CommentPage,
+    CreateCommentIn,
+    CreatePostIn,
+    LikeOut,
+    PostOut,
+    PostPage,
+    SaveOut,
+    UpdatePostIn,
+)
+from photogram.social.models import UserPage
 
 logger = Logger()
 tracer = Tracer()
@@ -59,6 +70,52 @@ def author_posts(handle: str, limit: api.Limit = None, cursor: api.Cursor = None
 @app.get("/hashtags/<tag>/posts")
 def hashtag_posts(tag: str, limit: api.Limit = None, cursor: api.Cursor = None) -> PostPage:
     return service.list_hashtag_posts(api.caller_id(app), tag, api.page(limit, cursor))
+
+
+@app.put("/posts/<post_id>/like")
+def like(post_id: str) -> LikeOut:
+    return engagement.like(api.caller_id(app), post_id)
+
+
+@app.delete("/posts/<post_id>/like")
+def unlike(post_id: str) -> LikeOut:
+    return engagement.unlike(api.caller_id(app), post_id)
+
+
+@app.get("/posts/<post_id>/likes")
+def likers(post_id: str, limit: api.Limit = None, cursor: api.Cursor = None) -> UserPage:
+    return engagement.list_likers(api.caller_id(app), post_id, api.page(limit, cursor))
+
+
+@app.put("/posts/<post_id>/save")
+def save(post_id: str) -> SaveOut:
+    return engagement.save(api.caller_id(app), post_id)
+
+
+@app.delete("/posts/<post_id>/save")
+def unsave(post_id: str) -> SaveOut:
+    return engagement.unsave(api.caller_id(app), post_id)
+
+
+@app.get("/me/saved")
+def saved(limit: api.Limit = None, cursor: api.Cursor = None) -> PostPage:
+    return engagement.list_saved(api.caller_id(app), api.page(limit, cursor))
+
+
+@app.post("/posts/<post_id>/comments")
+def add_comment(post_id: str, request: CreateCommentIn) -> Response[CommentOut]:
+    return api.created(engagement.add_comment(api.caller_id(app), post_id, request))
+
+
+@app.get("/posts/<post_id>/comments")
+def comments(post_id: str, limit: api.Limit = None, cursor: api.Cursor = None) -> CommentPage:
+    return engagement.list_comments(api.caller_id(app), post_id, api.page(limit, cursor))
+
+
+@app.delete("/posts/<post_id>/comments/<comment_id>")
+def delete_comment(post_id: str, comment_id: str) -> Response[None]:
+    engagement.delete_comment(api.caller_id(app), post_id, comment_id)
+    return Response(status_code=204)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

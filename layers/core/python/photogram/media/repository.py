@@ -71,7 +71,11 @@ def create_with_quota(row: MediaRow, owner_id: str, day: str, cap: int, quota_ex
         tx.save(row, condition=MediaRow.PK.does_not_exist())
         tx.update(
             quota,
-            [UploadQuotaRow.uploads.add(1), UploadQuotaRow.expires_at.set(quota_expires)],
+            [
+                UploadQuotaRow.uploads.add(1),
+                UploadQuotaRow.expires_at.set(quota_expires),
+                Row.kind.set(UploadQuotaRow),
+            ],
             condition=UploadQuotaRow.uploads.does_not_exist() | (UploadQuotaRow.uploads < cap),
         )
 

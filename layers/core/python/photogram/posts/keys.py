@@ -32,3 +32,51 @@ def idempotency_key(caller_id: str, key: str) -> tuple[str, str]:
     # Hashed: the client's key is free text and must not shape our partition keys.
     digest = hashlib.sha256(f"{caller_id}\n{key}".encode()).hexdigest()
     return f"IDEMPOTENCY#{digest}", "CREATE_POST"
+
+
+# --- engagement ------------------------------------------------------------------------
+
+# A post's counters are spread over this many items, each in its own partition, so a
+# post going viral spreads its counter writes (decisions 19). Reads sum them.
+COUNTER_SHARDS = 8
+
+
+def counter_key(post_id: str, shard: int) -> tuple[str, str]:
+    return f"COUNTER#{post_id}#{shard}", "COUNTS"
+
+
+def counter_keys(post_id: str) -> list[tuple[str, str]]:
+    return [counter_key(post_id, shard) for shard in range(COUNTER_SHARDS)]
+
+
+def shard_for(actor_id: str) -> int:
+    # Stable per actor, so one user's like and unlike touch the same shard.
+    return int(hashlib.sha256(actor_id.encode()).hexdigest(), 16) % COUNTER_SHARDS
+
+
+def like_key(post_id: str, user_id: str) -> tuple[str, str]:
+    # One partition per like: a viral post's likes do not share one partition.
+    return f"LIKE#{post_id}#{user_id}", "LIKE"
+
+
+def likers_pk(post_id: str) -> str:
+    """GSI1 partition: who liked a post, newest first."""
+    return f"LIKES#{post_id}"
+
+
+def save_key(user_id: str, post_id: str) -> tuple[str, str]:
+    return f"USER#{user_id}", f"SAVED#{post_id}"
+
+
+def saved_pk(user_id: str) -> str:
+    """GSI1 partition: what I saved, newest first."""
+    return f"SAVED#{user_id}"
+
+
+def comments_pk(post_id: str) -> str:
+    return f"COMMENTS#{post_id}"
+
+
+def comment_key(post_id: str, comment_id: str) -> tuple[str, str]:
+    # Comment ids are ULIDs: the sort key orders a post's comments oldest first.
+    return comments_pk(post_id), f"COMMENT#{comment_id}"

@@ -97,6 +97,13 @@ class PostCounts(BaseModel):
     saves: int
 
 
+class ViewerState(BaseModel):
+    """How I relate to a post."""
+
+    liked: bool
+    saved: bool
+
+
 class PostOut(BaseModel):
     post_id: str
     author: AuthorOut
@@ -106,10 +113,44 @@ class PostOut(BaseModel):
     location: Location | None
     media: list[PostMediaOut]
     counts: PostCounts
+    viewer: ViewerState
     created_at: str
     updated_at: str
 
 
 class PostPage(BaseModel):
     items: list[PostOut]
+    next_cursor: str | None
+
+
+class LikeOut(BaseModel):
+    post_id: str
+    liked: bool
+    likes: int
+
+
+class SaveOut(BaseModel):
+    post_id: str
+    saved: bool
+
+
+class CreateCommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: Annotated[str, Field(min_length=1, max_length=2200)]
+    reply_to: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class CommentOut(BaseModel):
+    comment_id: str
+    post_id: str
+    author: AuthorOut
+    text: str
+    mentions: list[str]
+    reply_to: str | None
+    created_at: str
+
+
+class CommentPage(BaseModel):
+    items: list[CommentOut]
     next_cursor: str | None

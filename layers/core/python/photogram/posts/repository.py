@@ -80,3 +80,70 @@ def query_page(
     last = rows[limit - 1]
     names = ("PK", "SK", "GSI1PK", "GSI1SK") if on_index else ("PK", "SK")
     return rows[:limit], {name: {"S": getattr(last, name)} for name in names}
+
+
+class CounterRow(Row, discriminator="post_counter"):
+    """One shard of a post's counters."""
+
+    likes = NumberAttribute(default=0)
+    comments = NumberAttribute(default=0)
+    saves = NumberAttribute(default=0)
+
+
+class LikeRow(Row, discriminator="like"):
+    post_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class SaveRow(Row, discriminator="save"):
+    post_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class CommentRow(Row, discriminator="comment"):
+    comment_id = UnicodeAttribute()
+    post_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    mentions = JSONAttribute(default=list)
+    # One level of replies: the top-level comment this one answers.
+    reply_to = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+def counts(post_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Each post's likes, comments and saves: the sum of its shards, in one read."""
+    wanted = {k: post_id for post_id in post_ids for k in keys.counter_keys(post_id)}
+    found = batch_get(wanted)
+    totals = {p: {"likes": 0, "comments": 0, "saves": 0} for p in post_ids}
+    for key, row in found.items():
+        if isinstance(row, CounterRow):
+            total = totals[wanted[key]]
+            total["likes"] += int(row.likes)
+            total["comments"] += int(row.comments)
+            total["saves"] += int(row.saves)
+    return totals
+
+
+def viewer_flags(viewer_id: str, post_ids: list[str]) -> dict[str, dict[str, bool]]:
+    """Whether the viewer liked and saved each post, in one read."""
+    wanted: dict[tuple[str, str], tuple[str, str]] = {}
+    for post_id in post_ids:
+        wanted[keys.like_key(post_id, viewer_id)] = ("liked", post_id)
+        wanted[keys.save_key(viewer_id, post_id)] = ("saved", post_id)
+    found = batch_get(wanted)
+    flags = {p: {"liked": False, "saved": False} for p in post_ids}
+    for key in found:
+        flag, post_id = wanted[key]
+        flags[post_id][flag] = True
+    return flags
+
+
+def add_count(tx: Any, post_id: str, actor_id: str, counter: str, delta: int) -> None:
+    pk, sk = keys.counter_key(post_id, keys.shard_for(actor_id))
+    # An update may create the shard: it must carry its item type like any other item.
+    tx.update(
+        CounterRow(pk, sk), [getattr(CounterRow, counter).add(delta), Row.kind.set(CounterRow)]
+    )

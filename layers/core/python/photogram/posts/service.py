@@ -26,6 +26,7 @@ from photogram.posts.models import (
     PostPage,
     UpdatePostIn,
     VariantOut,
+    ViewerState,
     parse_hashtags,
     parse_mentions,
 )
@@ -60,7 +61,7 @@ def _can_see(viewer_id: str, author: ProfileRow | None, state: social_repo.State
     return not author.is_private or state.viewer_follows
 
 
-def _visible_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
+def visible_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
     post = repository.get(post_id)
     if post is None:
         raise post_not_found()
@@ -71,7 +72,7 @@ def _visible_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
     return post, state.target  # type: ignore[return-value]
 
 
-def _visible_authors(viewer_id: str, author_ids: set[str]) -> dict[str, ProfileRow]:
+def visible_authors(viewer_id: str, author_ids: set[str]) -> dict[str, ProfileRow]:
     """The authors among `author_ids` whose posts the viewer may see, in one read."""
     wanted: dict[tuple[str, str], tuple[str, str]] = {}
     for author in author_ids:
@@ -97,7 +98,18 @@ def _visible_authors(viewer_id: str, author_ids: set[str]) -> dict[str, ProfileR
 # --- rendering ---------------------------------------------------------------------------
 
 
-def to_out(post: PostRow, author: ProfileRow) -> PostOut:
+def render(viewer_id: str, posts: list[tuple[PostRow, ProfileRow]]) -> list[PostOut]:
+    """Posts as the app shows them: counters summed from their shards and my like and
+    save state, two reads for the whole page."""
+    post_ids = [p.post_id for p, _ in posts]
+    totals = repository.counts(post_ids)
+    flags = repository.viewer_flags(viewer_id, post_ids)
+    return [to_out(p, a, totals[p.post_id], flags[p.post_id]) for p, a in posts]
+
+
+def to_out(
+    post: PostRow, author: ProfileRow, totals: dict[str, int], flags: dict[str, bool]
+) -> PostOut:
     base = settings().cdn_base_url
     return PostOut(
         post_id=post.post_id,
@@ -125,8 +137,8 @@ def to_out(post: PostRow, author: ProfileRow) -> PostOut:
             )
             for m in post.media
         ],
-        # Likes, comments and saves arrive with the engagement work (issue 5, next step).
-        counts=PostCounts(likes=0, comments=0, saves=0),
+        counts=PostCounts(**totals),
+        viewer=ViewerState(**flags),
         created_at=post.created_at,
         updated_at=post.updated_at,
     )
@@ -292,12 +304,12 @@ def create_post(
 
 def get_post(viewer_id: str, post_id: str) -> PostOut:
     """A post I may see. Raises NotFound(post_not_found) otherwise."""
-    post, author = _visible_post(viewer_id, post_id)
-    return to_out(post, author)
+    post, author = visible_post(viewer_id, post_id)
+    return render(viewer_id, [(post, author)])[0]
 
 
 def _own_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
-    post, author = _visible_post(viewer_id, post_id)
+    post, author = visible_post(viewer_id, post_id)
     if post.author_id != viewer_id:
         raise Forbidden("not_author", "Only the author can change or delete a post.")
     return post, author
@@ -345,6 +357,8 @@ def delete_post(viewer_id: str, post_id: str) -> None:
             tx.delete(repository.hashtag_row(str(tag), post))
         for item in post.media:
             tx.delete(MediaRow(*media_keys.media_key(item["media_id"])))
+        for pk, sk in keys.counter_keys(post.post_id):
+            tx.delete(repository.CounterRow(pk, sk))
         tx.update(
             ProfileRow(*user_keys.profile_key(viewer_id)),
             [ProfileRow.post_count.add(-1)],
@@ -375,7 +389,7 @@ def list_author_posts(viewer_id: str, handle: str, page: PageRequest) -> PostPag
     rows, position = repository.query_page(
         keys.author_posts_pk(user_id), page.limit, start, on_index=True
     )
-    items = [to_out(r, state.target) for r in rows if isinstance(r, PostRow)]
+    items = render(viewer_id, [(r, state.target) for r in rows if isinstance(r, PostRow)])
     return PostPage(items=items, next_cursor=cursors().seal(position, scope))
 
 
@@ -386,7 +400,9 @@ def list_hashtag_posts(viewer_id: str, tag: str, page: PageRequest) -> PostPage:
     start = cursors().open(page.cursor, scope)
     rows, position = repository.query_page(keys.hashtag_pk(tag), page.limit, start, on_index=False)
     entries = [r for r in rows if isinstance(r, HashtagRow)]
-    authors = _visible_authors(viewer_id, {e.author_id for e in entries})
+    authors = visible_authors(viewer_id, {e.author_id for e in entries})
     posts = repository.get_many([e.post_id for e in entries if e.author_id in authors])
-    items = [to_out(posts[e.post_id], authors[e.author_id]) for e in entries if e.post_id in posts]
+    items = render(
+        viewer_id, [(posts[e.post_id], authors[e.author_id]) for e in entries if e.post_id in posts]
+    )
     return PostPage(items=items, next_cursor=cursors().seal(position, scope))

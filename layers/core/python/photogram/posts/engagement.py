@@ -1,0 +1,274 @@
+"""Likes, saves and comments. Each action and its counter change commit together,
+and nobody can act on a post they cannot see."""
+
+from __future__ import annotations
+
+from photogram import clock, db, ids
+from photogram.errors import Forbidden, NotFound
+from photogram.pagination import PageRequest, cursors
+from photogram.posts import keys, repository
+from photogram.posts.models import (
+    AuthorOut,
+    CommentOut,
+    CommentPage,
+    CreateCommentIn,
+    LikeOut,
+    PostPage,
+    SaveOut,
+)
+from photogram.posts.repository import CommentRow, LikeRow, PostRow, SaveRow
+from photogram.posts.service import _resolve_mentions, render, visible_authors, visible_post
+from photogram.social import repository as social_repo
+from photogram.social.models import UserListItem, UserPage
+from photogram.users import repository as users_repo
+from photogram.users import service as users
+
+
+def _exists(key: tuple[str, str]) -> bool:
+    return key in db.batch_get([key])
+
+
+# --- likes -------------------------------------------------------------------------------
+
+
+def like(viewer_id: str, post_id: str) -> LikeOut:
+    """Like a post I can see; liking twice counts once. Raises NotFound(post_not_found)."""
+    visible_post(viewer_id, post_id)
+    key = keys.like_key(post_id, viewer_id)
+
+    def attempt() -> None:
+        if _exists(key):
+            return
+
+        def write(tx: db.TransactWrite) -> None:
+            now = clock.iso()
+            row = LikeRow(
+                *key,
+                post_id=post_id,
+                user_id=viewer_id,
+                created_at=now,
+                GSI1PK=keys.likers_pk(post_id),
+                GSI1SK=f"{now}#{viewer_id}",
+            )
+            tx.save(row, condition=LikeRow.PK.does_not_exist())
+            repository.add_count(tx, post_id, viewer_id, "likes", 1)
+            tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
+
+        db.transact(write)
+
+    db.optimistic(attempt)
+    return LikeOut(
+        post_id=post_id, liked=True, likes=repository.counts([post_id])[post_id]["likes"]
+    )
+
+
+def unlike(viewer_id: str, post_id: str) -> LikeOut:
+    """Take my like back (idempotent). Raises NotFound(post_not_found)."""
+    visible_post(viewer_id, post_id)
+    key = keys.like_key(post_id, viewer_id)
+
+    def attempt() -> None:
+        if not _exists(key):
+            return
+
+        def write(tx: db.TransactWrite) -> None:
+            tx.delete(LikeRow(*key), condition=LikeRow.PK.exists())
+            repository.add_count(tx, post_id, viewer_id, "likes", -1)
+
+        db.transact(write)
+
+    db.optimistic(attempt)
+    return LikeOut(
+        post_id=post_id, liked=False, likes=repository.counts([post_id])[post_id]["likes"]
+    )
+
+
+def list_likers(viewer_id: str, post_id: str, page: PageRequest) -> UserPage:
+    """Who liked a post I can see, newest first (users blocked either way left out)."""
+    visible_post(viewer_id, post_id)
+    scope = f"LIKES:{post_id}:{viewer_id}"
+    start = cursors().open(page.cursor, scope)
+    rows, position = repository.query_page(
+        keys.likers_pk(post_id), page.limit, start, on_index=True
+    )
+    likes = [r for r in rows if isinstance(r, LikeRow)]
+    user_ids = [r.user_id for r in likes]
+    profiles = users_repo.get_profiles(user_ids)
+    hidden = social_repo.blocked_between(viewer_id, user_ids)
+    items = [
+        UserListItem(user=users.to_summary(profiles[r.user_id]), since=r.created_at)
+        for r in likes
+        if r.user_id in profiles and r.user_id not in hidden
+    ]
+    return UserPage(items=items, next_cursor=cursors().seal(position, scope))
+
+
+# --- saves --------------------------------------------------------------------------------
+
+
+def save(viewer_id: str, post_id: str) -> SaveOut:
+    """Save a post I can see to my private collection (idempotent)."""
+    visible_post(viewer_id, post_id)
+    key = keys.save_key(viewer_id, post_id)
+
+    def attempt() -> None:
+        if _exists(key):
+            return
+
+        def write(tx: db.TransactWrite) -> None:
+            now = clock.iso()
+            row = SaveRow(
+                *key,
+                post_id=post_id,
+                user_id=viewer_id,
+                created_at=now,
+                GSI1PK=keys.saved_pk(viewer_id),
+                GSI1SK=f"{now}#{post_id}",
+            )
+            tx.save(row, condition=SaveRow.PK.does_not_exist())
+            repository.add_count(tx, post_id, viewer_id, "saves", 1)
+            tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
+
+        db.transact(write)
+
+    db.optimistic(attempt)
+    return SaveOut(post_id=post_id, saved=True)
+
+
+def unsave(viewer_id: str, post_id: str) -> SaveOut:
+    """Remove a post from my saved collection (idempotent; works even if I can no longer see it)."""
+    key = keys.save_key(viewer_id, post_id)
+
+    def attempt() -> None:
+        if not _exists(key):
+            return
+
+        def write(tx: db.TransactWrite) -> None:
+            tx.delete(SaveRow(*key), condition=SaveRow.PK.exists())
+            repository.add_count(tx, post_id, viewer_id, "saves", -1)
+
+        db.transact(write)
+
+    db.optimistic(attempt)
+    return SaveOut(post_id=post_id, saved=False)
+
+
+def list_saved(viewer_id: str, page: PageRequest) -> PostPage:
+    """My saved posts, newest save first; posts I can no longer see are left out."""
+    scope = f"SAVED:{viewer_id}"
+    start = cursors().open(page.cursor, scope)
+    rows, position = repository.query_page(
+        keys.saved_pk(viewer_id), page.limit, start, on_index=True
+    )
+    saves = [r for r in rows if isinstance(r, SaveRow)]
+    posts = repository.get_many([s.post_id for s in saves])
+    authors = visible_authors(viewer_id, {p.author_id for p in posts.values()})
+    visible = [
+        (posts[s.post_id], authors[posts[s.post_id].author_id])
+        for s in saves
+        if s.post_id in posts and posts[s.post_id].author_id in authors
+    ]
+    return PostPage(items=render(viewer_id, visible), next_cursor=cursors().seal(position, scope))
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
+def comment_not_found() -> NotFound:
+    return NotFound("comment_not_found", "No such comment.")
+
+
+def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> CommentOut:
+    """Comment on a post I can see, or reply to one of its top-level comments."""
+    visible_post(viewer_id, post_id)
+    author = users_repo.get_profile(viewer_id)
+    if author is None:
+        raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
+    if request.reply_to is not None:
+        parent = _comment(post_id, request.reply_to)
+        if parent.reply_to is not None:
+            raise Forbidden("reply_depth", "Replies go one level deep: reply to the top comment.")
+    comment_id = ids.new_id()
+    row = CommentRow(
+        *keys.comment_key(post_id, comment_id),
+        comment_id=comment_id,
+        post_id=post_id,
+        author_id=viewer_id,
+        text=request.text,
+        mentions=_resolve_mentions(request.text),
+        reply_to=request.reply_to,
+        created_at=clock.iso(),
+    )
+
+    def write(tx: db.TransactWrite) -> None:
+        tx.save(row, condition=CommentRow.PK.does_not_exist())
+        repository.add_count(tx, post_id, viewer_id, "comments", 1)
+        tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
+
+    db.transact(write)
+    return _comment_out(row, author)
+
+
+def _comment(post_id: str, comment_id: str) -> CommentRow:
+    try:
+        return CommentRow.get(*keys.comment_key(post_id, comment_id))
+    except CommentRow.DoesNotExist as exc:
+        raise comment_not_found() from exc
+
+
+def _comment_out(row: CommentRow, author: object) -> CommentOut:
+    return CommentOut(
+        comment_id=row.comment_id,
+        post_id=row.post_id,
+        author=AuthorOut(
+            user_id=author.user_id,  # type: ignore[attr-defined]
+            handle=author.handle,  # type: ignore[attr-defined]
+            display_name=author.display_name,  # type: ignore[attr-defined]
+        ),
+        text=row.text,
+        mentions=[m["handle"] for m in row.mentions or []],
+        reply_to=row.reply_to,
+        created_at=row.created_at,
+    )
+
+
+def list_comments(viewer_id: str, post_id: str, page: PageRequest) -> CommentPage:
+    """A post's comments, oldest first; comments by users blocked either way left out."""
+    visible_post(viewer_id, post_id)
+    scope = f"COMMENTS:{post_id}:{viewer_id}"
+    start = cursors().open(page.cursor, scope)
+    rows = list(
+        CommentRow.query(keys.comments_pk(post_id), limit=page.limit + 1, last_evaluated_key=start)
+    )
+    position = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        position = {"PK": {"S": rows[-1].PK}, "SK": {"S": rows[-1].SK}}
+    author_ids = list({r.author_id for r in rows})
+    profiles = users_repo.get_profiles(author_ids)
+    hidden = social_repo.blocked_between(viewer_id, author_ids)
+    items = [
+        _comment_out(r, profiles[r.author_id])
+        for r in rows
+        if r.author_id in profiles and r.author_id not in hidden
+    ]
+    return CommentPage(items=items, next_cursor=cursors().seal(position, scope))
+
+
+def delete_comment(viewer_id: str, post_id: str, comment_id: str) -> None:
+    """Delete a comment: its author or the post's author may. Raises NotFound, Forbidden."""
+    post, _ = visible_post(viewer_id, post_id)
+    row = _comment(post_id, comment_id)
+    if viewer_id not in (row.author_id, post.author_id):
+        raise Forbidden("not_allowed", "Only the comment's or the post's author can delete it.")
+
+    def write(tx: db.TransactWrite) -> None:
+        tx.delete(row, condition=CommentRow.PK.exists())
+        repository.add_count(tx, post_id, row.author_id, "comments", -1)
+
+    try:
+        db.transact(write)
+    except db.TransactWriteError as error:
+        if db.is_retryable(error):
+            return  # deleted by someone else meanwhile: the outcome is the same
+        raise
