@@ -37,6 +37,12 @@ SERVICE_ACTION_REASONS = {
         "image bytes, not a resource); '*' is the only resource it accepts."
     ),
 }
+# Why a stream consumer's role (a spec with `stream_batch_size`, wired by infra/streams.py)
+# has an action on "*".
+LIST_STREAMS_REASON = (
+    "DynamoDB's ListStreams, which Lambda's event source mapping for the table stream "
+    "needs, has no resource-level permissions; the stream reads name the stream's ARN."
+)
 
 # Every item operation, no Scan (no request path may scan) and no stream reads
 # (stream consumers get their own grant).
@@ -185,7 +191,8 @@ class Functions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
         )
         # Tracing added xray:PutTraceSegments/PutTelemetryRecords to the role's policy
-        # (tests/infra holds every '*' statement to these two and the spec's service_actions).
+        # (tests/infra holds every '*' statement to these two, the spec's service_actions
+        # and, for a stream consumer, dynamodb:ListStreams).
         policy = role.node.find_child("DefaultPolicy")
         nag.acknowledge(
             policy,
@@ -195,6 +202,7 @@ class Functions(Construct):
                     "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level "
                     "permissions; '*' is the only resource they accept.",
                     *(SERVICE_ACTION_REASONS[action] for action in spec.service_actions),
+                    *([LIST_STREAMS_REASON] if spec.stream_batch_size else []),
                     "Every other statement names its resources.",
                 ]
             ),

@@ -34,6 +34,9 @@ class FunctionSpec:
     uses_cdn: bool = False
     # Actions with no resource-level permissions (granted on "*").
     service_actions: tuple[str, ...] = ()
+    # Consumes the table's stream (an event source mapping on AWS, the local stream
+    # poller locally), in batches of this size; 0 means no stream.
+    stream_batch_size: int = 0
     # Several functions may share one folder (the pipeline's steps do).
     folder: str | None = None
     entry: str = "lambda_handler"
@@ -84,6 +87,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         # Deleting a post removes its media's published files.
         buckets=((MEDIA.logical_id, DELETE),),
         uses_cdn=True,
+    ),
+    FunctionSpec(
+        "streams",
+        "Table stream consumer: feed fan-out to followers' timelines",
+        memory_mb=1024,
+        timeout_seconds=60,
+        uses_secrets=(),
+        stream_batch_size=100,
     ),
     _step(
         "media-validate",

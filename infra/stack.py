@@ -22,6 +22,7 @@ from infra.resources import RESOURCES, Resources
 from infra.routes import FUNCTIONS, ROUTES, FunctionSpec, Route
 from infra.secrets import Secrets
 from infra.storage import Storage
+from infra.streams import Streams
 from infra.workflows import Workflows
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
@@ -51,8 +52,8 @@ def add_photogram(app: cdk.App, **stack_options: Any) -> PhotogramStack:
 
 
 class PhotogramStack(cdk.Stack):
-    """The API, its functions, the table, the user pool, the secrets, the media buckets,
-    the CDN and the media pipeline of one stage."""
+    """The API, its functions, the table and its stream's consumers, the user pool, the
+    secrets, the media buckets, the CDN and the media pipeline of one stage."""
 
     def __init__(
         self,
@@ -108,6 +109,13 @@ class PhotogramStack(cdk.Stack):
             buckets=dict(self.storage.by_logical_id),
             stage=config.stage,
             log_retention=LOG_RETENTION,
+        )
+        self.streams = Streams(
+            self,
+            "Streams",
+            specs=functions,
+            functions=dict(self.functions.by_name),
+            table=self.data.table,
         )
         self.api = Api(
             self,

@@ -140,6 +140,18 @@ class LocalRuntime:
             | {cdn.PREFIX: cdn.handler(self._s3(endpoint), MEDIA.local_name)},
             log=(lambda line: print(line, flush=True)) if self.access_log else None,
         )
+        from infra.routes import FUNCTIONS
+        from local.streams import StreamPoller
+
+        self.streams = StreamPoller(
+            endpoint=endpoint,
+            region=self.config.region,
+            stream_arn=created.table_stream_arn,
+            consumers=[
+                (self.pools[f.name], f.stream_batch_size) for f in FUNCTIONS if f.stream_batch_size
+            ],
+        )
+        self.streams.start()
         from local.workflows import Workflows
 
         self.workflows = Workflows(endpoint=endpoint, region=self.config.region, pools=self.pools)
@@ -195,6 +207,7 @@ class LocalRuntime:
 
     def stop(self) -> None:
         self.workflows.stop()
+        self.streams.stop()
         self._api_server.shutdown()
         self._api_server.server_close()
         self._moto.shutdown()

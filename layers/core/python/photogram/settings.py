@@ -47,6 +47,11 @@ class Settings(BaseModel):
     moderation_blocked_categories: str = (
         "Explicit,Explicit Nudity,Violence,Visually Disturbing,Hate Symbols"
     )
+    # Feed: authors with at least this many followers are not fanned out on write;
+    # their posts are merged into followers' feeds at read time.
+    fanout_max_followers: int = Field(10_000, ge=1)
+    # How long a post stays in followers' timelines (and is a feed candidate).
+    feed_days: int = Field(3, ge=1, le=30)
     # Hamming distance (of 256 bits) under which two perceptual hashes match.
     blocklist_max_distance: int = Field(31, ge=0, le=128)
 

@@ -1,0 +1,57 @@
+"""The table's stream consumer: each record becomes a domain `Change`, dispatched to
+the consumers registered for its item type (feed fan-out, and later search
+indexing and story cleanup). Failed records are reported one by one (partial batch
+response), so only they are retried."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from photogram import changes
+from photogram.feed import fanout  # noqa: F401 - registers its consumer
+
+logger = Logger()
+tracer = Tracer()
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+TTL_PRINCIPAL = "dynamodb.amazonaws.com"
+
+
+def to_change(record: DynamoDBRecord) -> changes.Change | None:
+    stream = record.dynamodb
+    if stream is None or record.event_name is None:
+        return None
+    new = stream.new_image or None
+    old = stream.old_image or None
+    item_type = str((new or old or {}).get("type", ""))
+    identity = record.user_identity or {}
+    return changes.Change(
+        event=record.event_name.name,
+        item_type=item_type,
+        new=new,
+        old=old,
+        by_ttl=identity.get("type") == "Service" and identity.get("principalId") == TTL_PRINCIPAL,
+    )
+
+
+def record_handler(record: DynamoDBRecord) -> None:
+    change = to_change(record)
+    if change is not None:
+        changes.dispatch(change)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(response)

@@ -1,0 +1,46 @@
+"""Table changes as the domain sees them, whatever delivered them (a DynamoDB stream
+batch on AWS, the local stream poller). Stream consumers register per item type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Event = Literal["INSERT", "MODIFY", "REMOVE"]
+
+
+@dataclass(frozen=True)
+class Change:
+    event: Event
+    item_type: str
+    new: dict[str, Any] | None
+    old: dict[str, Any] | None
+    # DynamoDB's TTL deleted the item (a REMOVE by the service principal).
+    by_ttl: bool = False
+
+    @property
+    def item(self) -> dict[str, Any]:
+        return self.new or self.old or {}
+
+
+Consumer = Callable[[Change], None]
+_CONSUMERS: dict[str, list[Consumer]] = {}
+
+
+def consumes(*item_types: str) -> Callable[[Consumer], Consumer]:
+    """Register a function to receive changes of these item types."""
+
+    def register(consumer: Consumer) -> Consumer:
+        for item_type in item_types:
+            _CONSUMERS.setdefault(item_type, []).append(consumer)
+        return consumer
+
+    return register
+
+
+def dispatch(change: Change) -> None:
+    """Hand a change to every consumer of its type (none: ignored). Consumers must be
+    idempotent: a stream delivers at least once."""
+    for consumer in _CONSUMERS.get(change.item_type, []):
+        consumer(change)
