@@ -34,7 +34,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
-_DYNAMODB_LOCK = threading.RLock()
+DYNAMODB_LOCK = threading.RLock()
 _applied = False
 
 
@@ -42,7 +42,7 @@ def _locked(cls: Any) -> None:
     original = cls.call_action
 
     def call_action(self: Any) -> Any:
-        with _DYNAMODB_LOCK:
+        with DYNAMODB_LOCK:
             return original(self)
 
     cls.call_action = call_action

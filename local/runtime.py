@@ -152,6 +152,13 @@ class LocalRuntime:
             ],
         )
         self.streams.start()
+        from infra.resources import TABLE
+        from local.ttl import TtlSweeper
+
+        self.ttl = TtlSweeper(
+            table_name=created.table_name, region=self.config.region, attribute=TABLE.ttl_attribute
+        )
+        self.ttl.start()
         from local.workflows import Workflows
 
         self.workflows = Workflows(endpoint=endpoint, region=self.config.region, pools=self.pools)
@@ -208,6 +215,7 @@ class LocalRuntime:
     def stop(self) -> None:
         self.workflows.stop()
         self.streams.stop()
+        self.ttl.stop()
         self._api_server.shutdown()
         self._api_server.server_close()
         self._moto.shutdown()
