@@ -106,5 +106,22 @@ def transact(build: Callable[[TransactWrite], Any]) -> None:
         build(tx)
 
 
+def query_page(
+    partition: str, limit: int, start: dict[str, Any] | None, *, on_index: bool
+) -> tuple[list[Row], dict[str, Any] | None]:
+    """One page of a partition (GSI1's or the table's), newest first, and the position
+    after it (None at the end). Reads one item more than asked, so the last page never
+    promises a next one."""
+    source = Row.gsi1 if on_index else Row
+    rows = list(
+        source.query(partition, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start)
+    )
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    names = ("PK", "SK", "GSI1PK", "GSI1SK") if on_index else ("PK", "SK")
+    return rows[:limit], {name: {"S": getattr(last, name)} for name in names}
+
+
 def keys_of(rows: Sequence[Row]) -> list[Key]:
     return [(r.PK, r.SK) for r in rows]

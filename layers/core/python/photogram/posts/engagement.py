@@ -17,7 +17,7 @@ from photogram.posts.models import (
     SaveOut,
 )
 from photogram.posts.repository import CommentRow, LikeRow, PostRow, SaveRow
-from photogram.posts.service import _resolve_mentions, render, visible_authors, visible_post
+from photogram.posts.service import render, resolve_mentions, visible_authors, visible_post
 from photogram.social import repository as social_repo
 from photogram.social.models import UserListItem, UserPage
 from photogram.users import repository as users_repo
@@ -28,13 +28,15 @@ def _exists(key: tuple[str, str]) -> bool:
     return key in db.batch_get([key])
 
 
-# --- likes -------------------------------------------------------------------------------
+Key = tuple[str, str]
+Marker = type[LikeRow] | type[SaveRow]
 
 
-def like(viewer_id: str, post_id: str) -> LikeOut:
-    """Like a post I can see; liking twice counts once. Raises NotFound(post_not_found)."""
-    visible_post(viewer_id, post_id)
-    key = keys.like_key(post_id, viewer_id)
+def _mark(
+    viewer_id: str, post_id: str, key: Key, row_cls: Marker, listed: Key, counter: str
+) -> None:
+    """Put my like or save of a post (once) and count it, in one transaction. `listed`
+    is the GSI1 list it joins: (partition, the id after the time in its sort key)."""
 
     def attempt() -> None:
         if _exists(key):
@@ -42,45 +44,60 @@ def like(viewer_id: str, post_id: str) -> LikeOut:
 
         def write(tx: db.TransactWrite) -> None:
             now = clock.iso()
-            row = LikeRow(
+            list_pk, list_id = listed
+            row = row_cls(
                 *key,
                 post_id=post_id,
                 user_id=viewer_id,
                 created_at=now,
-                GSI1PK=keys.likers_pk(post_id),
-                GSI1SK=f"{now}#{viewer_id}",
+                GSI1PK=list_pk,
+                GSI1SK=f"{now}#{list_id}",
             )
-            tx.save(row, condition=LikeRow.PK.does_not_exist())
-            repository.add_count(tx, post_id, viewer_id, "likes", 1)
+            tx.save(row, condition=row_cls.PK.does_not_exist())
+            repository.add_count(tx, post_id, viewer_id, counter, 1)
             tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
 
         db.transact(write)
 
     db.optimistic(attempt)
-    return LikeOut(
-        post_id=post_id, liked=True, likes=repository.counts([post_id])[post_id]["likes"]
-    )
 
 
-def unlike(viewer_id: str, post_id: str) -> LikeOut:
-    """Take my like back (idempotent). Raises NotFound(post_not_found)."""
-    visible_post(viewer_id, post_id)
-    key = keys.like_key(post_id, viewer_id)
+def _unmark(viewer_id: str, post_id: str, key: Key, row_cls: Marker, counter: str) -> None:
+    """Remove my like or save (idempotent) and uncount it, in one transaction."""
 
     def attempt() -> None:
         if not _exists(key):
             return
 
         def write(tx: db.TransactWrite) -> None:
-            tx.delete(LikeRow(*key), condition=LikeRow.PK.exists())
-            repository.add_count(tx, post_id, viewer_id, "likes", -1)
+            tx.delete(row_cls(*key), condition=row_cls.PK.exists())
+            repository.add_count(tx, post_id, viewer_id, counter, -1)
 
         db.transact(write)
 
     db.optimistic(attempt)
-    return LikeOut(
-        post_id=post_id, liked=False, likes=repository.counts([post_id])[post_id]["likes"]
-    )
+
+
+def _likes(post_id: str) -> int:
+    return repository.counts([post_id])[post_id]["likes"]
+
+
+# --- likes -------------------------------------------------------------------------------
+
+
+def like(viewer_id: str, post_id: str) -> LikeOut:
+    """Like a post I can see; liking twice counts once. Raises NotFound(post_not_found)."""
+    visible_post(viewer_id, post_id)
+    listed = (keys.likers_pk(post_id), viewer_id)
+    _mark(viewer_id, post_id, keys.like_key(post_id, viewer_id), LikeRow, listed, "likes")
+    return LikeOut(post_id=post_id, liked=True, likes=_likes(post_id))
+
+
+def unlike(viewer_id: str, post_id: str) -> LikeOut:
+    """Take my like back (idempotent). Raises NotFound(post_not_found)."""
+    visible_post(viewer_id, post_id)
+    _unmark(viewer_id, post_id, keys.like_key(post_id, viewer_id), LikeRow, "likes")
+    return LikeOut(post_id=post_id, liked=False, likes=_likes(post_id))
 
 
 def list_likers(viewer_id: str, post_id: str, page: PageRequest) -> UserPage:
@@ -88,9 +105,7 @@ def list_likers(viewer_id: str, post_id: str, page: PageRequest) -> UserPage:
     visible_post(viewer_id, post_id)
     scope = f"LIKES:{post_id}:{viewer_id}"
     start = cursors().open(page.cursor, scope)
-    rows, position = repository.query_page(
-        keys.likers_pk(post_id), page.limit, start, on_index=True
-    )
+    rows, position = db.query_page(keys.likers_pk(post_id), page.limit, start, on_index=True)
     likes = [r for r in rows if isinstance(r, LikeRow)]
     user_ids = [r.user_id for r in likes]
     profiles = users_repo.get_profiles(user_ids)
@@ -109,47 +124,14 @@ def list_likers(viewer_id: str, post_id: str, page: PageRequest) -> UserPage:
 def save(viewer_id: str, post_id: str) -> SaveOut:
     """Save a post I can see to my private collection (idempotent)."""
     visible_post(viewer_id, post_id)
-    key = keys.save_key(viewer_id, post_id)
-
-    def attempt() -> None:
-        if _exists(key):
-            return
-
-        def write(tx: db.TransactWrite) -> None:
-            now = clock.iso()
-            row = SaveRow(
-                *key,
-                post_id=post_id,
-                user_id=viewer_id,
-                created_at=now,
-                GSI1PK=keys.saved_pk(viewer_id),
-                GSI1SK=f"{now}#{post_id}",
-            )
-            tx.save(row, condition=SaveRow.PK.does_not_exist())
-            repository.add_count(tx, post_id, viewer_id, "saves", 1)
-            tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
-
-        db.transact(write)
-
-    db.optimistic(attempt)
+    listed = (keys.saved_pk(viewer_id), post_id)
+    _mark(viewer_id, post_id, keys.save_key(viewer_id, post_id), SaveRow, listed, "saves")
     return SaveOut(post_id=post_id, saved=True)
 
 
 def unsave(viewer_id: str, post_id: str) -> SaveOut:
     """Remove a post from my saved collection (idempotent; works even if I can no longer see it)."""
-    key = keys.save_key(viewer_id, post_id)
-
-    def attempt() -> None:
-        if not _exists(key):
-            return
-
-        def write(tx: db.TransactWrite) -> None:
-            tx.delete(SaveRow(*key), condition=SaveRow.PK.exists())
-            repository.add_count(tx, post_id, viewer_id, "saves", -1)
-
-        db.transact(write)
-
-    db.optimistic(attempt)
+    _unmark(viewer_id, post_id, keys.save_key(viewer_id, post_id), SaveRow, "saves")
     return SaveOut(post_id=post_id, saved=False)
 
 
@@ -157,9 +139,7 @@ def list_saved(viewer_id: str, page: PageRequest) -> PostPage:
     """My saved posts, newest save first; posts I can no longer see are left out."""
     scope = f"SAVED:{viewer_id}"
     start = cursors().open(page.cursor, scope)
-    rows, position = repository.query_page(
-        keys.saved_pk(viewer_id), page.limit, start, on_index=True
-    )
+    rows, position = db.query_page(keys.saved_pk(viewer_id), page.limit, start, on_index=True)
     saves = [r for r in rows if isinstance(r, SaveRow)]
     posts = repository.get_many([s.post_id for s in saves])
     authors = visible_authors(viewer_id, {p.author_id for p in posts.values()})
@@ -195,7 +175,7 @@ def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> Comme
         post_id=post_id,
         author_id=viewer_id,
         text=request.text,
-        mentions=_resolve_mentions(request.text),
+        mentions=resolve_mentions(request.text),
         reply_to=request.reply_to,
         created_at=clock.iso(),
     )

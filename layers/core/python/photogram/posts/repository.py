@@ -67,21 +67,6 @@ def hashtag_row(tag: str, post: PostRow) -> HashtagRow:
     return HashtagRow(pk, sk, post_id=post.post_id, author_id=post.author_id)
 
 
-def query_page(
-    pk: str, limit: int, start: dict[str, Any] | None, *, on_index: bool
-) -> tuple[list[Row], dict[str, Any] | None]:
-    """A newest-first page of a partition (GSI1 or the table) and the position after it."""
-    source = Row.gsi1 if on_index else Row
-    rows = list(
-        source.query(pk, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start)
-    )
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    names = ("PK", "SK", "GSI1PK", "GSI1SK") if on_index else ("PK", "SK")
-    return rows[:limit], {name: {"S": getattr(last, name)} for name in names}
-
-
 class CounterRow(Row, discriminator="post_counter"):
     """One shard of a post's counters."""
 

@@ -34,9 +34,9 @@ from photogram.posts.repository import HashtagRow, IdempotencyRow, PostRow
 from photogram.settings import settings
 from photogram.social import keys as social_keys
 from photogram.social import repository as social_repo
+from photogram.social import service as social
 from photogram.users import keys as user_keys
 from photogram.users import repository as users_repo
-from photogram.users import service as users
 from photogram.users.repository import ProfileRow
 
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -177,7 +177,7 @@ def _usable_media(author_id: str, media_ids: list[str]) -> list[MediaRow]:
     return ordered
 
 
-def _resolve_mentions(caption: str) -> list[dict[str, str]]:
+def resolve_mentions(caption: str) -> list[dict[str, str]]:
     handles = parse_mentions(caption)[:MAX_MENTIONS]
     found = db.batch_get(user_keys.handle_key(h) for h in handles)
     holders = {row.PK.removeprefix("HANDLE#"): row for row in found.values()}
@@ -251,7 +251,7 @@ def create_post(
             author_id=author_id,
             caption=request.caption,
             hashtags=parse_hashtags(request.caption),
-            mentions=_resolve_mentions(request.caption),
+            mentions=resolve_mentions(request.caption),
             location=request.location.model_dump() if request.location else None,
             media=_media_snapshot(media, request.alt_texts),
             created_at=now,
@@ -326,7 +326,7 @@ def update_post(viewer_id: str, post_id: str, change: UpdatePostIn) -> PostOut:
         actions += [
             PostRow.caption.set(change.caption),
             PostRow.hashtags.set(new_tags),
-            PostRow.mentions.set(_resolve_mentions(change.caption)),
+            PostRow.mentions.set(resolve_mentions(change.caption)),
         ]
     if change.alt_texts is not None:
         media = [
@@ -376,20 +376,14 @@ def delete_post(viewer_id: str, post_id: str) -> None:
 def list_author_posts(viewer_id: str, handle: str, page: PageRequest) -> PostPage:
     """A user's posts, newest first (the profile grid). Raises NotFound,
     Forbidden(private_account)."""
-    user_id = users_repo.user_id_for(handle.lower())
-    if user_id is None:
-        raise users.user_not_found()
-    state = social_repo.read_state(viewer_id, user_id)
-    if state.target is None or (user_id != viewer_id and state.is_blocked):
-        raise users.user_not_found()
-    if not _can_see(viewer_id, state.target, state):
+    author, state = social.find_user(viewer_id, handle)
+    user_id = author.user_id
+    if not _can_see(viewer_id, author, state):
         raise Forbidden("private_account", "This account is private: follow it to see its posts.")
     scope = f"POSTS:{user_id}:{viewer_id}"
     start = cursors().open(page.cursor, scope)
-    rows, position = repository.query_page(
-        keys.author_posts_pk(user_id), page.limit, start, on_index=True
-    )
-    items = render(viewer_id, [(r, state.target) for r in rows if isinstance(r, PostRow)])
+    rows, position = db.query_page(keys.author_posts_pk(user_id), page.limit, start, on_index=True)
+    items = render(viewer_id, [(r, author) for r in rows if isinstance(r, PostRow)])
     return PostPage(items=items, next_cursor=cursors().seal(position, scope))
 
 
@@ -398,7 +392,7 @@ def list_hashtag_posts(viewer_id: str, tag: str, page: PageRequest) -> PostPage:
     tag = tag.lower().lstrip("#")
     scope = f"TAG:{tag}:{viewer_id}"
     start = cursors().open(page.cursor, scope)
-    rows, position = repository.query_page(keys.hashtag_pk(tag), page.limit, start, on_index=False)
+    rows, position = db.query_page(keys.hashtag_pk(tag), page.limit, start, on_index=False)
     entries = [r for r in rows if isinstance(r, HashtagRow)]
     authors = visible_authors(viewer_id, {e.author_id for e in entries})
     posts = repository.get_many([e.post_id for e in entries if e.author_id in authors])

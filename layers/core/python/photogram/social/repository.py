@@ -132,28 +132,6 @@ def blocked_between(viewer_id: str, other_ids: list[str]) -> set[str]:
     return {wanted[key] for key in found}
 
 
-def query_list(
-    list_name: str, owner_id: str, limit: int, start: dict[str, Any] | None
-) -> tuple[list[EdgeRow], dict[str, Any] | None]:
-    """One page of a GSI1 list, newest first, and the position after it (None at the end).
-
-    Reads one item more than asked, so the last page never promises a next one.
-    """
-    rows = list(
-        Row.gsi1.query(
-            keys.list_pk(list_name, owner_id),
-            scan_index_forward=False,
-            limit=limit + 1,
-            last_evaluated_key=start,
-        )
-    )
-    if len(rows) <= limit:
-        return rows, None  # type: ignore[return-value]
-    last = rows[limit - 1]
-    position = {name: {"S": getattr(last, name)} for name in ("PK", "SK", "GSI1PK", "GSI1SK")}
-    return rows[:limit], position  # type: ignore[return-value]
-
-
 def add_count(
     tx: TransactWrite,
     user_id: str,

@@ -35,7 +35,7 @@ from photogram.users.models import Relationship, UserProfileOut
 from photogram.users.repository import ProfileRow
 
 
-def _target(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
+def find_user(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
     """The user behind `handle` and the state between us. A user who blocked me, or
     whom I blocked, does not exist for me (404, so a block cannot be detected)."""
     user_id = users_repo.user_id_for(handle.lower())
@@ -48,7 +48,7 @@ def _target(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
 
 
 def _other(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
-    target, state = _target(viewer_id, handle)
+    target, state = find_user(viewer_id, handle)
     if target.user_id == viewer_id:
         raise BadRequest("cannot_target_self", "That is you.")
     if state.viewer is None:
@@ -64,7 +64,7 @@ def _status(state: State) -> FollowStatus:
 
 def view_profile(viewer_id: str, handle: str) -> UserProfileOut:
     """A user's profile with counts and how I relate to them. Raises NotFound."""
-    target, state = _target(viewer_id, handle)
+    target, state = find_user(viewer_id, handle)
     base = users.to_out(target)
     return UserProfileOut(
         **base.model_dump(),
@@ -140,7 +140,7 @@ def unfollow(viewer_id: str, handle: str) -> FollowOut:
     """Stop following, or withdraw a pending request (idempotent). Raises NotFound."""
 
     def attempt() -> None:
-        target, state = _target(viewer_id, handle)
+        target, state = find_user(viewer_id, handle)
         if state.viewer_follows:
 
             def write(tx: db.TransactWrite) -> None:
@@ -273,7 +273,7 @@ def mute(viewer_id: str, handle: str) -> MuteOut:
 
 def unmute(viewer_id: str, handle: str) -> MuteOut:
     """Stop muting a user (idempotent). Raises NotFound."""
-    target, _ = _target(viewer_id, handle)
+    target, _ = find_user(viewer_id, handle)
     repo.edge_ref(MuteRow, viewer_id, target.user_id).delete()
     return MuteOut(handle=handle.lower(), is_muted=False)
 
@@ -286,7 +286,10 @@ def _page(list_name: str, owner_id: str, viewer_id: str, page: PageRequest) -> U
     way between the viewer and them are left out."""
     scope = f"{list_name}:{owner_id}:{viewer_id}"
     start = cursors().open(page.cursor, scope)
-    rows, position = repo.query_list(list_name, owner_id, page.limit, start)
+    found, position = db.query_page(
+        repo.keys.list_pk(list_name, owner_id), page.limit, start, on_index=True
+    )
+    rows = [r for r in found if isinstance(r, EdgeRow)]
     other_ids = [r.other_id for r in rows]
     profiles = users_repo.get_profiles(other_ids)
     hidden = repo.blocked_between(viewer_id, other_ids) if list_name not in ("BLOCKS",) else set()
@@ -299,7 +302,7 @@ def _page(list_name: str, owner_id: str, viewer_id: str, page: PageRequest) -> U
 
 
 def _visible_list(viewer_id: str, handle: str, list_name: str, page: PageRequest) -> UserPage:
-    target, state = _target(viewer_id, handle)
+    target, state = find_user(viewer_id, handle)
     is_self = target.user_id == viewer_id
     if target.is_private and not is_self and not state.viewer_follows:
         raise Forbidden("private_account", "This account is private: follow it to see its lists.")
