@@ -95,11 +95,9 @@ def test_50_concurrent_follows_count_exactly_50(make_user):
     fans = [make_user(f"fan{i}") for i in range(50)]
 
     with ThreadPoolExecutor(max_workers=25) as pool:
-        results = list(
-            pool.map(lambda fan: fan.post(f"/users/{star.handle}/follow").status_code, fans)
-        )
+        responses = list(pool.map(lambda fan: fan.post(f"/users/{star.handle}/follow"), fans))
 
-    assert results == [200] * 50
+    assert [r.status_code for r in responses] == [200] * 50, [r.text for r in responses if not r.ok]
     assert star.me()["counts"]["followers"] == 50
     listed = star.get(f"/users/{star.handle}/followers", params={"limit": 100}).json()
     assert len(listed["items"]) == 50
