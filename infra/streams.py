@@ -17,8 +17,8 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra import nag
 from infra.functions import pascal_case
+from infra.queues import dead_letter_queue
 from infra.routes import FunctionSpec
 
 # TRIM_HORIZON, not LATEST: a mapping starts reading when it is created (first deploy,
@@ -39,7 +39,6 @@ MAX_RECORD_AGE = Duration.hours(6)
 PARALLELIZATION_FACTOR = 2
 # A failure message is a pointer into the stream, useless after its 24 hours; kept
 # longer than that only so that it is noticed.
-DEAD_LETTER_RETENTION = Duration.days(14)
 
 
 class Streams(Construct):
@@ -66,19 +65,12 @@ class Streams(Construct):
         self, spec: FunctionSpec, *, function: lambda_.Function, table: dynamodb.ITable
     ) -> sqs.Queue:
         scope = Construct(self, pascal_case(spec.name))
-        dead_letters = sqs.Queue(
+        dead_letters = dead_letter_queue(
             scope,
             "Failures",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=DEAD_LETTER_RETENTION,
-        )
-        nag.acknowledge(
-            dead_letters,
-            "AwsSolutions-SQS3",
-            "This queue is itself a dead-letter queue: the table stream's event source "
-            f"mapping for {spec.name} sends here the place in the stream of each batch it "
-            "gave up on after its retries (docs/deploy.md says how to replay it).",
+            holds=f"the table stream's event source mapping for {spec.name} sends here the "
+            "place in the stream of each batch it gave up on after its retries "
+            "(docs/deploy.md says how to replay it).",
         )
         # Grants the function's role the stream reads (DescribeStream, GetRecords and
         # GetShardIterator on the stream's ARN, ListStreams on '*': see

@@ -26,6 +26,7 @@ from constructs import Construct
 
 from infra import nag
 from infra.layers import ROOT
+from infra.queues import dead_letter_queue
 from infra.resources import StateMachineSpec
 
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
@@ -33,7 +34,6 @@ PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 # backoff for up to this long, then puts the event in the dead-letter queue.
 START_RETRY_ATTEMPTS = 20
 START_MAX_EVENT_AGE = Duration.hours(1)
-DEAD_LETTER_RETENTION = Duration.days(14)
 
 
 def placeholders(definition: str) -> set[str]:
@@ -134,19 +134,11 @@ class Workflows(Construct):
             "Lambda invocation names each function's ARN.",
         )
 
-        dead_letters = sqs.Queue(
+        dead_letters = dead_letter_queue(
             scope,
             "StartFailures",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=DEAD_LETTER_RETENTION,
-        )
-        nag.acknowledge(
-            dead_letters,
-            "AwsSolutions-SQS3",
-            "This queue is itself a dead-letter queue: EventBridge puts here the events whose "
-            "state machine execution could not be started after its retries (docs/deploy.md "
-            "says how to replay them).",
+            holds="EventBridge puts here the events whose state machine execution could not "
+            "be started after its retries (docs/deploy.md says how to replay them).",
         )
         rule = events.Rule(
             scope,

@@ -146,6 +146,8 @@ def _discard(event: dict[str, Any]) -> None:
 def reject(event: dict[str, Any]) -> dict[str, Any]:
     """→ REJECTED with the reason; the raw upload and any partial variants are removed."""
     reason = event.get("reason") or "rejected"
+    # Files first: an app that sees REJECTED finds nothing of the upload left.
+    _discard(event)
     if "media_id" in event:
         repository.transition(
             event["media_id"],
@@ -157,7 +159,6 @@ def reject(event: dict[str, Any]) -> dict[str, Any]:
             GSI1PK=None,
             GSI1SK=None,
         )
-    _discard(event)
     return _state(event, status="REJECTED", reason=reason)
 
 
@@ -168,6 +169,10 @@ def fail(event: dict[str, Any]) -> dict[str, Any]:
     reason = "processing_error"
     if error.get("Error") == "StepFailed" and error.get("Cause"):
         reason = "undecodable"
+    # Files before the status, so an app that sees FAILED finds nothing left; and again
+    # after it, for a resize branch still writing: it checks the status after writing
+    # and cleans up after itself only once it can see FAILED.
+    _discard(event)
     if "media_id" in event:
         repository.transition(
             event["media_id"],
