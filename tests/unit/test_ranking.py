@@ -1,0 +1,126 @@
+import io
+import json
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from photogram.feed.ranking import (
+    FEATURE_NAMES,
+    Features,
+    HeuristicRanker,
+    SageMakerRanker,
+    diversify,
+)
+
+
+def features(**overrides):
+    values = {
+        "affinity": 1.0,
+        "engagement_rate": 1.0,
+        "recency_hours": 1.0,
+        "content_affinity": 0.0,
+        "author_engagement": 1.0,
+    }
+    return Features(**(values | overrides))
+
+
+def test_the_heuristic_prefers_closer_fresher_and_more_engaging_posts():
+    ranker = HeuristicRanker()
+
+    close, stranger = ranker.score([features(affinity=20), features(affinity=0)])
+    fresh, stale = ranker.score([features(recency_hours=1), features(recency_hours=48)])
+    hot, cold = ranker.score([features(engagement_rate=50), features(engagement_rate=0)])
+
+    assert close > stranger and fresh > stale and hot > cold
+
+
+@pytest.fixture
+def sagemaker():
+    client = boto3.client(
+        "sagemaker-runtime",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    with Stubber(client) as stubber:
+        yield client, stubber
+
+
+def test_the_model_scores_are_used_when_it_answers(sagemaker):
+    client, stubber = sagemaker
+    stubber.add_response(
+        "invoke_endpoint",
+        {
+            "Body": io.BytesIO(json.dumps({"scores": [0.9, 0.1]}).encode()),
+            "ContentType": "application/json",
+        },
+        {
+            "EndpointName": "ranker",
+            "ContentType": "application/json",
+            "Accept": "application/json",
+            "Body": ANY,
+        },
+    )
+    ranker = SageMakerRanker(client, "ranker")
+
+    assert ranker.score([features(), features()]) == [0.9, 0.1]
+    assert ranker.fallbacks == 0
+
+
+@pytest.mark.parametrize("error", ["ModelError", "ThrottlingException", "ServiceUnavailable"])
+def test_an_endpoint_error_falls_back_to_the_heuristic(sagemaker, error):
+    client, stubber = sagemaker
+    stubber.add_client_error("invoke_endpoint", service_error_code=error)
+    ranker = SageMakerRanker(client, "ranker")
+    candidates = [features(affinity=5), features()]
+
+    assert ranker.score(candidates) == HeuristicRanker().score(candidates)
+    assert ranker.fallbacks == 1
+
+
+def test_a_malformed_reply_falls_back(sagemaker):
+    client, stubber = sagemaker
+    stubber.add_response(
+        "invoke_endpoint",
+        {"Body": io.BytesIO(b'{"scores": [1]}'), "ContentType": "application/json"},
+    )
+    ranker = SageMakerRanker(client, "ranker")
+
+    assert len(ranker.score([features(), features()])) == 2
+    assert ranker.fallbacks == 1
+
+
+def test_the_request_names_the_features_in_order(sagemaker):
+    client, stubber = sagemaker
+    sent = {}
+    client.meta.events.register(
+        "provide-client-params.sagemaker-runtime.InvokeEndpoint",
+        lambda params, **_: sent.update(params),
+    )
+    stubber.add_response(
+        "invoke_endpoint",
+        {"Body": io.BytesIO(b'{"scores": [1.0]}'), "ContentType": "application/json"},
+    )
+
+    SageMakerRanker(client, "ranker").score([features(affinity=7)])
+
+    body = json.loads(sent["Body"])
+    assert body["features"] == list(FEATURE_NAMES) and body["rows"] == [[7.0, 1.0, 1.0, 0.0, 1.0]]
+
+
+def test_diversify_caps_each_author_per_page_and_avoids_runs():
+    ranked = [(f"p{i}", "prolific") for i in range(6)] + [("q1", "b"), ("q2", "c"), ("q3", "b")]
+
+    pages = diversify(ranked, per_author=3, page_size=5)
+
+    first = pages[0]
+    assert sum(1 for _, a in first if a == "prolific") <= 3
+    assert all(first[i][1] != first[i + 1][1] for i in range(len(first) - 1))
+    assert sorted(p for page in pages for p, _ in page) == sorted(p for p, _ in ranked)
+
+
+def test_diversify_keeps_the_ranking_when_nothing_needs_moving():
+    ranked = [("a1", "a"), ("b1", "b"), ("c1", "c"), ("a2", "a")]
+
+    assert diversify(ranked, per_author=3, page_size=10) == [ranked]
