@@ -124,3 +124,32 @@ def test_diversify_keeps_the_ranking_when_nothing_needs_moving():
     ranked = [("a1", "a"), ("b1", "b"), ("c1", "c"), ("a2", "a")]
 
     assert diversify(ranked, per_author=3, page_size=10) == [ranked]
+
+
+def test_the_ranker_is_chosen_by_settings(monkeypatch, fresh_settings):
+    from photogram.feed import ranking
+    from photogram.settings import settings
+
+    monkeypatch.setenv("PHOTOGRAM_RANKER", "heuristic")
+    settings.cache_clear()
+    assert isinstance(ranking.ranker(), HeuristicRanker)
+
+    monkeypatch.setenv("PHOTOGRAM_RANKER", "sagemaker")
+    monkeypatch.setenv("PHOTOGRAM_RANKER_ENDPOINT", "photogram-ranker")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    settings.cache_clear()
+    chosen = ranking.ranker()
+    assert isinstance(chosen, SageMakerRanker)
+    assert chosen._client.meta.config.read_timeout == 0.15
+
+
+def test_sagemaker_without_an_endpoint_is_a_configuration_error(monkeypatch, fresh_settings):
+    from photogram.feed import ranking
+    from photogram.settings import settings
+
+    monkeypatch.setenv("PHOTOGRAM_RANKER", "sagemaker")
+    monkeypatch.delenv("PHOTOGRAM_RANKER_ENDPOINT", raising=False)
+    settings.cache_clear()
+
+    with pytest.raises(ValueError):
+        ranking.ranker()

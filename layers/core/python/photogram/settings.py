@@ -52,6 +52,11 @@ class Settings(BaseModel):
     fanout_max_followers: int = Field(10_000, ge=1)
     # How long a post stays in followers' timelines (and is a feed candidate).
     feed_days: int = Field(3, ge=1, le=30)
+    # Which ranker scores the feed; the SageMaker one falls back to the heuristic.
+    ranker: Literal["heuristic", "sagemaker"] = "heuristic"
+    ranker_endpoint: str = ""
+    # The feed's budget for the model: slower replies are abandoned for the heuristic.
+    ranker_timeout_ms: int = Field(150, ge=10, le=5000)
     # Hamming distance (of 256 bits) under which two perceptual hashes match.
     blocklist_max_distance: int = Field(31, ge=0, le=128)
 

@@ -134,3 +134,26 @@ def diversify(
             page.append(post)
         pages.append(page)
     return pages
+
+
+def ranker() -> Ranker:
+    """The ranker the settings choose (one per cold start)."""
+    from photogram.settings import settings
+
+    config = settings()
+    if config.ranker == "heuristic":
+        return HeuristicRanker()
+    if not config.ranker_endpoint:
+        raise ValueError("PHOTOGRAM_RANKER=sagemaker needs PHOTOGRAM_RANKER_ENDPOINT")
+    import boto3
+    from botocore.config import Config
+
+    timeout_s = config.ranker_timeout_ms / 1000
+    client = boto3.client(
+        "sagemaker-runtime",
+        # A strict budget and no retries: the heuristic answers instead.
+        config=Config(
+            connect_timeout=timeout_s, read_timeout=timeout_s, retries={"max_attempts": 0}
+        ),
+    )
+    return SageMakerRanker(client, config.ranker_endpoint)
