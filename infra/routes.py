@@ -89,6 +89,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         uses_cdn=True,
     ),
     FunctionSpec(
+        "feed",
+        "The ranked home feed",
+        memory_mb=1024,
+        uses_cdn=True,
+    ),
+    FunctionSpec(
         "streams",
         "Table stream consumer: feed fan-out to followers' timelines",
         memory_mb=1024,
@@ -199,6 +205,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/posts/{post_id}/comments", "posts"),
     Route("GET", "/posts/{post_id}/comments", "posts"),
     Route("DELETE", "/posts/{post_id}/comments/{comment_id}", "posts"),
+    Route("GET", "/feed", "feed"),
 )
 
 TABLE_ENV_VAR = TABLE.env_var

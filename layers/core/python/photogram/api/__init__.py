@@ -111,7 +111,7 @@ Limit = Annotated[
 ]
 Cursor = Annotated[
     str | None,
-    Query(max_length=2048, description="`next_cursor` from the previous page, as given."),
+    Query(max_length=8192, description="`next_cursor` from the previous page, as given."),
 ]
 
 # Handlers build a page request from those two parameters.

@@ -18,3 +18,8 @@ CELEBRITIES_PK = "CELEBRITIES"
 def celebrity_sk(author_id: str) -> str:
     """An author whose posts are merged at read time instead of fanned out."""
     return f"AUTHOR#{author_id}"
+
+
+def snapshot_key(viewer_id: str) -> tuple[str, str]:
+    """The viewer's ranked feed, cut into pages, kept a few minutes."""
+    return f"FEED#{viewer_id}", "SNAPSHOT"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from photogram import clock
 from photogram.db import Row
@@ -89,3 +89,32 @@ def celebrities() -> list[str]:
     return [
         r.author_id for r in CelebrityRow.query(keys.CELEBRITIES_PK) if isinstance(r, CelebrityRow)
     ]
+
+
+class SnapshotRow(Row, discriminator="feed_snapshot"):
+    snapshot_id = UnicodeAttribute()
+    # [[post_id, author_id], ...] per page, ranked and diversified.
+    pages = JSONAttribute()
+    # The newest candidate's created_at: a newer timeline entry makes this stale.
+    newest = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+def snapshot(viewer_id: str) -> SnapshotRow | None:
+    try:
+        row = SnapshotRow.get(*keys.snapshot_key(viewer_id))
+    except SnapshotRow.DoesNotExist:
+        return None
+    return row if row.expires_at > clock.epoch() else None
+
+
+def save_snapshot(
+    viewer_id: str, snapshot_id: str, pages: list[list[list[str]]], newest: str, ttl_s: int
+) -> None:
+    SnapshotRow(
+        *keys.snapshot_key(viewer_id),
+        snapshot_id=snapshot_id,
+        pages=pages,
+        newest=newest,
+        expires_at=clock.epoch() + ttl_s,
+    ).save()
