@@ -140,3 +140,18 @@ def shared_synth(base_temp: Path, name: str, build: Callable[[Any], Any]) -> Syn
         synth = synthesize(run_dir / f"{name}.cdk.out", build)
         result.write_text(json.dumps(asdict(synth)))
         return synth
+
+
+def policy_statements(synth: Synth, role_id: str) -> list[dict[str, Any]]:
+    """Every statement of the IAM policies attached to the role `role_id`."""
+    return [
+        statement
+        for policy in synth.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def as_list(value: Any) -> list[Any]:
+    """IAM allows one value or a list wherever a list goes."""
+    return value if isinstance(value, list) else [value]

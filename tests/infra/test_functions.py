@@ -12,7 +12,7 @@ from infra.layers import PIP_PLATFORMS, REQUIREMENTS, RUNTIME, PipLayerBundler
 from infra.resources import MEDIA, METRICS_NAMESPACE, RAW_MEDIA, RESOURCES, TABLE
 from infra.routes import DELETE, FUNCTIONS, PRESIGN_POST, READ, WRITE, FunctionSpec, Route, function
 from infra.storage import KEY_PREFIXES
-from tests.infra.synth import Synth, shared_synth
+from tests.infra.synth import Synth, as_list, policy_statements, shared_synth
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
@@ -42,16 +42,7 @@ def role_policy_text(synth: Synth, function: dict[str, Any]) -> str:
 def role_statements(synth: Synth, function: dict[str, Any]) -> list[dict[str, Any]]:
     role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
     assert "Policies" not in synth.resources[role_id]["Properties"]
-    return [
-        statement
-        for policy in synth.of_type("AWS::IAM::Policy").values()
-        if {"Ref": role_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+    return policy_statements(synth, role_id)
 
 
 def bucket_names(synth: Synth) -> dict[str, str]:

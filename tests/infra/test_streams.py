@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from infra.routes import FUNCTIONS, FunctionSpec, function
-from tests.infra.synth import Synth
+from tests.infra.synth import Synth, as_list
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
@@ -23,10 +23,6 @@ STREAM_ACTIONS = {
 }
 # DynamoDB Streams keeps a record for 24 hours.
 STREAM_RETENTION_SECONDS = 24 * 3600
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def table_id(synth: Synth) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from infra.resources import MEDIA_PIPELINE, RESOURCES, StateMachineSpec
 from infra.workflows import _task_functions, placeholders
-from tests.infra.synth import ROOT
+from tests.infra.synth import ROOT, as_list, policy_statements
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
@@ -46,19 +46,6 @@ def rule_of(synth, spec: StateMachineSpec) -> dict[str, Any]:
     return synth.resources[synth.logical_id(f"/Workflows/{spec.logical_id}/Trigger/Resource")][
         "Properties"
     ]
-
-
-def policy_statements(synth, role_id: str) -> list[dict[str, Any]]:
-    return [
-        statement
-        for policy in synth.of_type("AWS::IAM::Policy").values()
-        if {"Ref": role_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 @pytest.mark.parametrize("spec", RESOURCES.state_machines, ids=lambda s: s.logical_id)

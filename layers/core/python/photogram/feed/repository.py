@@ -9,8 +9,8 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from photogram import clock
 from photogram.db import Row
 from photogram.feed import keys
-from photogram.social import keys as social_keys
 from photogram.social.repository import FollowerRow
+from photogram.users.keys import user_pk
 
 
 class TimelineRow(Row, discriminator="timeline_entry"):
@@ -28,8 +28,9 @@ class CelebrityRow(Row, discriminator="celebrity"):
 
 def followers_of(author_id: str, page_size: int = 1000) -> Iterator[list[str]]:
     """The author's followers, a page at a time (one partition, any order)."""
-    pk, _ = social_keys.follower_key(author_id, "")
-    rows = FollowerRow.query(pk, FollowerRow.SK.startswith("FOLLOWER#"), page_size=page_size)
+    rows = FollowerRow.query(
+        user_pk(author_id), FollowerRow.SK.startswith("FOLLOWER#"), page_size=page_size
+    )
     page: list[str] = []
     for row in rows:
         page.append(row.other_id)
