@@ -16,6 +16,7 @@ from typing import Any
 
 from infra.resources import METRICS_NAMESPACE
 from infra.routes import FUNCTIONS, FunctionSpec
+from local import powertools_patches
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT_ID = "123456789012"
@@ -44,10 +45,12 @@ class LambdaContext:
 
 class FunctionPool:
     """Warm instances of one function. An instance is a separate import of its
-    handler module, so module-level state (the resolver's current event, caches)
-    is never shared by two requests in flight, as on Lambda."""
+    handler module, so module-level state (the resolver, caches) is never shared by
+    two requests in flight, as on Lambda. Powertools' class-level request state is
+    made per thread (local/powertools_patches.py) for the same reason."""
 
     def __init__(self, spec: FunctionSpec, region: str, max_instances: int) -> None:
+        powertools_patches.apply()
         self.spec = spec
         self.region = region
         self._idle: list[ModuleType] = []
