@@ -1,7 +1,9 @@
 """The table's stream consumer: each record becomes a domain `Change`, dispatched to
 the consumers registered for its item type (feed fan-out, and later search
-indexing and story cleanup). Failed records are reported one by one (partial batch
-response), so only they are retried."""
+indexing and story cleanup). Batch consumers (aggregates that fold many changes
+into one write) see the whole batch first; a failure there fails the batch. Then
+each record goes to its per-record consumers, whose failures are reported one by
+one (partial batch response), so only they are retried."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photogram import changes
-from photogram.feed import fanout  # noqa: F401 - registers its consumer
+from photogram.feed import aggregates, fanout  # noqa: F401 - register their consumers
 
 logger = Logger()
 tracer = Tracer()
@@ -51,6 +53,8 @@ def record_handler(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    batch = [to_change(DynamoDBRecord(r)) for r in event.get("Records", [])]
+    changes.dispatch_batch([c for c in batch if c is not None])
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

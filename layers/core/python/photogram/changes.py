@@ -39,6 +39,33 @@ def consumes(*item_types: str) -> Callable[[Consumer], Consumer]:
     return register
 
 
+BatchConsumer = Callable[[list[Change]], None]
+_BATCH_CONSUMERS: dict[str, list[BatchConsumer]] = {}
+
+
+def consumes_batch(*item_types: str) -> Callable[[BatchConsumer], BatchConsumer]:
+    """Register a function to receive a whole batch's changes of these item types at
+    once (in stream order), for consumers that fold many changes into one write."""
+
+    def register(consumer: BatchConsumer) -> BatchConsumer:
+        for item_type in item_types:
+            _BATCH_CONSUMERS.setdefault(item_type, []).append(consumer)
+        return consumer
+
+    return register
+
+
+def dispatch_batch(batch: list[Change]) -> None:
+    """Hand every batch consumer the changes of its types. A failure fails the whole
+    batch, which the stream delivers again: batch consumers must be idempotent too."""
+    wanted: dict[BatchConsumer, list[Change]] = {}
+    for change in batch:
+        for consumer in _BATCH_CONSUMERS.get(change.item_type, []):
+            wanted.setdefault(consumer, []).append(change)
+    for consumer, mine in wanted.items():
+        consumer(mine)
+
+
 def dispatch(change: Change) -> None:
     """Hand a change to every consumer of its type (none: ignored). Consumers must be
     idempotent: a stream delivers at least once."""

@@ -1,6 +1,6 @@
-"""Fan-out on write: a new post is referenced in each follower's timeline, unless its
-author has so many followers that the post is merged at read time instead (one
-write for a celebrity, not millions)."""
+"""Fan-out on write: a new post is referenced in each follower's timeline (and the
+author's own), unless its author has so many followers that the post is merged at
+read time instead: one write to the author's celebrity row, not millions."""
 
 from __future__ import annotations
 
@@ -8,18 +8,48 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
-from photogram import changes
-from photogram.feed import repository
+from photogram import changes, clock
+from photogram.feed import aggregates, keys, repository
+from photogram.feed.repository import CelebrityRow, Ref
 from photogram.posts import repository as posts_repo
 from photogram.settings import settings
 from photogram.users import repository as users_repo
 
 logger = Logger(child=True)
+CELEBRITY_RECENT = 20
 
 
 def _expires(created_at: str) -> int:
     created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
     return int((created + timedelta(days=settings().feed_days)).timestamp())
+
+
+def _remember(author_id: str, ref: Ref) -> None:
+    """Add the post to its celebrity author's recent list (one write)."""
+
+    def change(row: CelebrityRow) -> bool:
+        recent = [r for r in row.recent or [] if r["post_id"] != ref["post_id"]]
+        recent = sorted([*recent, ref], key=lambda r: r["created_at"], reverse=True)
+        since = clock.iso(clock.now() - timedelta(days=settings().feed_days))
+        recent = [r for r in recent if r["created_at"] >= since][:CELEBRITY_RECENT]
+        if recent == (row.recent or []) and row.author_id:
+            return False
+        row.author_id, row.since = author_id, row.since or clock.iso()
+        row.recent = recent
+        return True
+
+    repository.rewrite(CelebrityRow, keys.celebrity_key(author_id), change)
+
+
+def _forget(author_id: str, post_id: str) -> None:
+    def change(row: CelebrityRow) -> bool:
+        recent = [r for r in row.recent or [] if r["post_id"] != post_id]
+        if len(recent) == len(row.recent or []) or not row.author_id:
+            return False
+        row.recent = recent
+        return True
+
+    repository.rewrite(CelebrityRow, keys.celebrity_key(author_id), change)
 
 
 @changes.consumes("post")
@@ -29,23 +59,33 @@ def on_post(change: changes.Change) -> None:
     if change.event == "REMOVE":
         for page in repository.followers_of(author_id):
             repository.delete_timeline_entries(page, post_id, created_at)
+        repository.delete_timeline_entries([author_id], post_id, created_at)
+        _forget(author_id, post_id)
+        aggregates.forget_in_discovery(post_id)
         return
     if change.event != "INSERT":
         return  # an edit changes nothing in timelines (they hold references)
     # A replayed INSERT may arrive after the post's REMOVE: fan out only live posts.
-    if posts_repo.get(post_id) is None:
+    live = posts_repo.get(post_id)
+    if live is None:
         return
     author = users_repo.get_profile(author_id)
     if author is None:
         return
+    ref: Ref = {
+        "post_id": post_id,
+        "author_id": author_id,
+        "created_at": created_at,
+        "hashtags": [str(t) for t in live.hashtags or []],
+        "author_engagement": aggregates.author_engagement(author_id, created_at),
+    }
     if int(author.follower_count) >= settings().fanout_max_followers:
-        # Idempotent: re-registering rewrites the same item.
-        repository.register_celebrity(author_id)
+        _remember(author_id, ref)
         logger.info("celebrity post: merged at read time", extra={"post_id": post_id})
         return
     written = 0
     for page in repository.followers_of(author_id):
-        written += repository.write_timeline_entries(
-            page, post_id, author_id, created_at, _expires(created_at)
-        )
-    logger.info("fanned out", extra={"post_id": post_id, "timelines": written})
+        written += repository.write_timeline_entries(page, ref, _expires(created_at))
+    # The author's own timeline too, so my posts are in my feed without another read.
+    repository.write_timeline_entries([author_id], ref, _expires(created_at))
+    logger.info("fanned out", extra={"post_id": post_id, "timelines": written + 1})

@@ -1,29 +1,85 @@
-"""Timeline entries and the celebrity registry; the only feed code that touches the table."""
+"""Timeline entries, the celebrity registry, the ranked snapshot and the aggregates
+the feed's features read; the only feed code that touches the table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
 
 from photogram import clock
-from photogram.db import Row
+from photogram.db import Contention, Row, batch_get
 from photogram.feed import keys
-from photogram.social.repository import FollowerRow
+from photogram.posts import keys as post_keys
+from photogram.posts.repository import PostStatsRow
+from photogram.social.repository import FollowerRow, MuteRow
 from photogram.users.keys import user_pk
+
+# Recent-post references, as kept in timelines, celebrity rows and the discovery
+# list: {"post_id", "author_id", "created_at", "hashtags", "author_engagement"}.
+Ref = dict[str, Any]
 
 
 class TimelineRow(Row, discriminator="timeline_entry"):
     post_id = UnicodeAttribute()
     author_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # What ranking needs without reading the post: copied when the post fanned out.
+    hashtags = JSONAttribute(default=list)
+    author_engagement = NumberAttribute(default=0)
     # TTL: a timeline holds the last few days only (reads filter on it too).
     expires_at = NumberAttribute()
 
+    def ref(self) -> Ref:
+        return {
+            "post_id": self.post_id,
+            "author_id": self.author_id,
+            "created_at": self.created_at,
+            "hashtags": list(self.hashtags or []),
+            "author_engagement": float(self.author_engagement or 0),
+        }
 
-class CelebrityRow(Row, discriminator="celebrity"):
+
+class Versioned(Row):
+    """An item rewritten whole by read-modify-write, guarded by its version."""
+
+    version = NumberAttribute(default=0)
+
+
+class CelebrityRow(Versioned, discriminator="celebrity"):
     author_id = UnicodeAttribute()
     since = UnicodeAttribute()
+    # The author's recent posts (refs, newest first), merged into followers' feeds.
+    recent = JSONAttribute(default=list)
+
+
+class AffinityRow(Versioned, discriminator="affinity"):
+    # [{"ref", "kind", "author_id", "hashtags", "at"}], newest last, capped.
+    events = JSONAttribute(default=list)
+
+
+class DiscoveryRow(Versioned, discriminator="discovery"):
+    # Refs with "engagement" (likes + 2 comments + 3 saves), best first, capped.
+    entries = JSONAttribute(default=list)
+
+
+class SnapshotRow(Row, discriminator="feed_snapshot"):
+    snapshot_id = UnicodeAttribute()
+    # [[post_id, author_id], ...] per page, ranked and diversified.
+    pages = JSONAttribute()
+    # The newest candidate's created_at: a newer timeline entry makes this stale.
+    newest = UnicodeAttribute()
+    # How many pages were served: those posts count as shown at the next ranking.
+    served = NumberAttribute(default=0)
+    # Fingerprints of posts shown by earlier snapshots (capped), pushed down again.
+    shown = JSONAttribute(default=list)
+    expires_at = NumberAttribute()
+
+
+# --- fan-out ------------------------------------------------------------------------------
 
 
 def followers_of(author_id: str, page_size: int = 1000) -> Iterator[list[str]]:
@@ -41,67 +97,99 @@ def followers_of(author_id: str, page_size: int = 1000) -> Iterator[list[str]]:
         yield page
 
 
-def write_timeline_entries(
-    follower_ids: list[str], post_id: str, author_id: str, created_at: str, expires_at: int
-) -> int:
-    """Put one entry per follower (a batch write; re-writing the same entry is harmless)."""
-    sk = keys.timeline_sk(created_at, post_id)
+def write_timeline_entries(user_ids: list[str], ref: Ref, expires_at: int) -> int:
+    """Put one entry per user (a batch write; re-writing the same entry is harmless)."""
+    sk = keys.timeline_sk(ref["created_at"], ref["post_id"])
     with TimelineRow.batch_write() as batch:
-        for follower in follower_ids:
+        for user_id in user_ids:
             batch.save(
                 TimelineRow(
-                    keys.timeline_pk(follower),
+                    keys.timeline_pk(user_id),
                     sk,
-                    post_id=post_id,
-                    author_id=author_id,
-                    created_at=created_at,
+                    post_id=ref["post_id"],
+                    author_id=ref["author_id"],
+                    created_at=ref["created_at"],
+                    hashtags=ref["hashtags"],
+                    author_engagement=ref["author_engagement"],
                     expires_at=expires_at,
                 )
             )
-    return len(follower_ids)
+    return len(user_ids)
 
 
-def delete_timeline_entries(follower_ids: list[str], post_id: str, created_at: str) -> None:
+def delete_timeline_entries(user_ids: list[str], post_id: str, created_at: str) -> None:
     sk = keys.timeline_sk(created_at, post_id)
     with TimelineRow.batch_write() as batch:
-        for follower in follower_ids:
-            batch.delete(TimelineRow(keys.timeline_pk(follower), sk))
+        for user_id in user_ids:
+            batch.delete(TimelineRow(keys.timeline_pk(user_id), sk))
 
 
-def register_celebrity(author_id: str) -> None:
-    CelebrityRow(
-        keys.CELEBRITIES_PK, keys.celebrity_sk(author_id), author_id=author_id, since=clock.iso()
-    ).save()
+# --- read-modify-write aggregates ---------------------------------------------------------
+
+V = TypeVar("V", bound=Versioned)
 
 
-def timeline(user_id: str, limit: int, since: str | None = None) -> list[TimelineRow]:
-    """My timeline's entries (newer than `since`, an ISO time), newest first, live only."""
+def rewrite(
+    row_cls: type[V],
+    key: tuple[str, str],
+    change: Callable[[V], bool],
+    *,
+    tries: int = 10,
+) -> None:
+    """Read the item (a new one if absent), let `change` edit it (returning whether it
+    changed anything) and write it back only if nobody wrote it in between; retry
+    otherwise. Concurrent consumers never lose each other's changes."""
+    for n in range(tries):
+        try:
+            row = row_cls.get(*key, consistent_read=True)
+            version = int(row.version)
+            condition = row_cls.version == version
+        except row_cls.DoesNotExist:
+            row = row_cls(*key)
+            version = 0
+            condition = row_cls.PK.does_not_exist()
+        if not change(row):
+            return
+        row.version = version + 1
+        try:
+            row.save(condition=condition)
+            return
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            time.sleep(min(0.002 * 2**n, 0.1))
+    raise Contention()
+
+
+def celebrities() -> list[CelebrityRow]:
+    """Every author above the fan-out threshold, with their recent posts (one query)."""
+    return [r for r in CelebrityRow.query(keys.CELEBRITIES_PK) if isinstance(r, CelebrityRow)]
+
+
+# --- the feed's reads ---------------------------------------------------------------------
+
+
+def head(viewer_id: str, entries: int) -> tuple[SnapshotRow | None, list[TimelineRow]]:
+    """The viewer's snapshot (even if expired) and newest live timeline entries, in
+    one query: the snapshot's sort key sorts after every entry's."""
     now = clock.epoch()
-    rows = TimelineRow.query(
-        keys.timeline_pk(user_id),
-        None if since is None else since < TimelineRow.SK,
-        scan_index_forward=False,
-        limit=limit,
-    )
-    return [r for r in rows if isinstance(r, TimelineRow) and r.expires_at > now]
+    snapshot: SnapshotRow | None = None
+    timeline: list[TimelineRow] = []
+    for row in Row.query(keys.timeline_pk(viewer_id), scan_index_forward=False, limit=entries + 1):
+        if isinstance(row, SnapshotRow):
+            snapshot = row
+        elif isinstance(row, TimelineRow) and row.expires_at > now:
+            timeline.append(row)
+    return snapshot, timeline
 
 
-def celebrities() -> list[str]:
-    return [
-        r.author_id for r in CelebrityRow.query(keys.CELEBRITIES_PK) if isinstance(r, CelebrityRow)
-    ]
-
-
-class SnapshotRow(Row, discriminator="feed_snapshot"):
-    snapshot_id = UnicodeAttribute()
-    # [[post_id, author_id], ...] per page, ranked and diversified.
-    pages = JSONAttribute()
-    # The newest candidate's created_at: a newer timeline entry makes this stale.
-    newest = UnicodeAttribute()
-    expires_at = NumberAttribute()
+def timeline(user_id: str, limit: int) -> list[TimelineRow]:
+    """My timeline's live entries, newest first."""
+    return head(user_id, limit)[1][:limit]
 
 
 def snapshot(viewer_id: str) -> SnapshotRow | None:
+    """The viewer's snapshot while it lives (one read)."""
     try:
         row = SnapshotRow.get(*keys.snapshot_key(viewer_id))
     except SnapshotRow.DoesNotExist:
@@ -109,13 +197,32 @@ def snapshot(viewer_id: str) -> SnapshotRow | None:
     return row if row.expires_at > clock.epoch() else None
 
 
-def save_snapshot(
-    viewer_id: str, snapshot_id: str, pages: list[list[list[str]]], newest: str, ttl_s: int
-) -> None:
-    SnapshotRow(
-        *keys.snapshot_key(viewer_id),
-        snapshot_id=snapshot_id,
-        pages=pages,
-        newest=newest,
-        expires_at=clock.epoch() + ttl_s,
-    ).save()
+def save_snapshot(row: SnapshotRow) -> None:
+    row.save()
+
+
+def mark_served(viewer_id: str, snapshot_id: str, pages: int) -> None:
+    """Record that the first `pages` pages of this snapshot were shown (one write; a
+    newer snapshot in the meantime is left alone)."""
+    try:
+        SnapshotRow(*keys.snapshot_key(viewer_id)).update(
+            actions=[SnapshotRow.served.set(pages)],
+            condition=(SnapshotRow.snapshot_id == snapshot_id) & (SnapshotRow.served < pages),
+        )
+    except Exception as error:
+        if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+            raise
+
+
+def mutes(viewer_id: str) -> set[str]:
+    rows = MuteRow.query(user_pk(viewer_id), MuteRow.SK.startswith("MUTE#"))
+    return {r.other_id for r in rows if isinstance(r, MuteRow)}
+
+
+def read_many(keys_: list[tuple[str, str]]) -> dict[tuple[str, str], Row]:
+    return batch_get(keys_)
+
+
+def stats(post_ids: list[str]) -> dict[str, PostStatsRow]:
+    found = batch_get(post_keys.stats_key(p) for p in post_ids)
+    return {r.post_id: r for r in found.values() if isinstance(r, PostStatsRow)}

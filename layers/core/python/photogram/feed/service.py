@@ -1,36 +1,42 @@
-"""The home feed: candidates (my timeline, the followed celebrities' recent posts,
-my own), features, the ranker, diversification, and a ranked snapshot served page
-by page with signed cursors, so scrolling is stable and never repeats a post.
+"""The home feed: candidates (my timeline, the celebrities I follow, about 10%
+discovery), features from the stream-kept aggregates, the ranker, diversification,
+and a ranked snapshot served page by page with signed cursors, so scrolling is
+stable and never repeats a post.
 
-Left for later (issue 5): discovery candidates and the affinity / content /
-author aggregates kept by stream consumers (those features are 0 for now).
+DynamoDB calls (docs/decisions.md 22): a page from the current snapshot takes at
+most three (the snapshot, one batch read for everything the page shows, one write
+recording what was shown); ranking anew takes about ten whatever the number of
+followees.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+import math
+from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
-from photogram import clock, db, ids
-from photogram.feed import ranking, repository
+from photogram import clock, ids
+from photogram.feed import aggregates, features, keys, ranking, repository
+from photogram.feed.repository import DiscoveryRow, Ref, SnapshotRow, TimelineRow
 from photogram.pagination import cursors
-from photogram.posts import keys as post_keys
-from photogram.posts import repository as posts_repo
 from photogram.posts import service as posts
 from photogram.posts.models import PostOut
-from photogram.posts.repository import PostRow
+from photogram.posts.repository import COUNTERS
 from photogram.settings import settings
 from photogram.social import keys as social_keys
-from photogram.social.repository import MuteRow
 
 PAGE_SIZE = 10
 PER_AUTHOR = 3
-MAX_CANDIDATES = 300
-CELEBRITY_POSTS = 20
+MAX_TIMELINE = 300
+MAX_SCORED = 200
+DISCOVERY_SHARE = 0.1
+MIN_DISCOVERY = 3
 SNAPSHOT_SECONDS = 300
 MAX_SEEN = 300
+MAX_SHOWN = 500
 
 
 class FeedPage(BaseModel):
@@ -38,77 +44,140 @@ class FeedPage(BaseModel):
     next_cursor: str | None
 
 
-def _fingerprint(post_id: str) -> str:
+def fingerprint(post_id: str) -> str:
     return hashlib.sha256(post_id.encode()).hexdigest()[:8]
 
 
-def _candidates(viewer_id: str) -> list[PostRow]:
-    since = (clock.now() - timedelta(days=settings().feed_days)).astimezone(UTC).isoformat()
-    ids_: list[str] = [t.post_id for t in repository.timeline(viewer_id, MAX_CANDIDATES)]
-    celebrities = repository.celebrities()
-    if celebrities:
-        follows = db.batch_get(social_keys.following_key(viewer_id, c) for c in celebrities)
-        for celebrity in celebrities:
-            if social_keys.following_key(viewer_id, celebrity) in follows:
-                rows, _ = db.query_page(
-                    post_keys.author_posts_pk(celebrity), CELEBRITY_POSTS, None, on_index=True
-                )
-                ids_ += [r.post_id for r in rows if isinstance(r, PostRow)]
-    own, _ = db.query_page(
-        post_keys.author_posts_pk(viewer_id), CELEBRITY_POSTS, None, on_index=True
-    )
-    ids_ += [r.post_id for r in own if isinstance(r, PostRow)]
-    muted = {
-        r.other_id
-        for r in db.query_page(social_keys.list_pk("MUTES", viewer_id), 1000, None, on_index=True)[
-            0
-        ]
-        if isinstance(r, MuteRow)
-    }
-    found = posts_repo.get_many(list(dict.fromkeys(ids_))[:MAX_CANDIDATES])
-    return [p for p in found.values() if p.author_id not in muted and p.created_at >= since[:19]]
+def _shown(snapshot: SnapshotRow | None) -> list[str]:
+    """Fingerprints of what the viewer was shown: earlier snapshots' and the served
+    pages of this one."""
+    if snapshot is None:
+        return []
+    served = [fingerprint(p) for page in snapshot.pages[: int(snapshot.served)] for p, _ in page]
+    return [*(snapshot.shown or []), *served][-MAX_SHOWN:]
 
 
-def _features(candidates: list[PostRow]) -> list[ranking.Features]:
-    totals = posts_repo.counts([p.post_id for p in candidates])
-    now = clock.now()
-    out = []
-    for post in candidates:
-        age_h = max(
-            0.0,
-            (now - datetime.fromisoformat(post.created_at.replace("Z", "+00:00"))).total_seconds()
-            / 3600,
+# --- candidates ---------------------------------------------------------------------------
+
+
+def _discovery(viewer_id: str, entries: list[Ref], exclude: set[str], want: int) -> list[Ref]:
+    """Up to `want` of the discovery list's posts by authors I neither follow nor block
+    (either way), in one read."""
+    pool = [e for e in entries if e["post_id"] not in exclude and e["author_id"] not in exclude]
+    pool = pool[: want * 2]
+    if not pool:
+        return []
+    wanted = {
+        key: e["author_id"]
+        for e in pool
+        for key in (
+            social_keys.following_key(viewer_id, e["author_id"]),
+            social_keys.block_key(viewer_id, e["author_id"]),
+            social_keys.block_key(e["author_id"], viewer_id),
         )
-        t = totals[post.post_id]
-        engagement = (t["likes"] + 2 * t["comments"] + 3 * t["saves"]) / max(age_h, 1.0)
-        out.append(ranking.Features(0.0, engagement, age_h, 0.0, 0.0))
-    return out
+    }
+    unwelcome = {wanted[key] for key in repository.read_many(list(wanted))}
+    return [e for e in pool if e["author_id"] not in unwelcome][:want]
 
 
-def _build(viewer_id: str, seen: set[str]) -> repository.SnapshotRow | None:
-    candidates = [p for p in _candidates(viewer_id) if _fingerprint(p.post_id) not in seen]
-    if not candidates:
+def _candidates(viewer_id: str, timeline: list[TimelineRow]) -> tuple[list[Ref], set[str], Any]:
+    """The refs to rank, which of them are discovery, and my affinity item."""
+    since = clock.iso(clock.now() - timedelta(days=settings().feed_days))
+    refs: dict[str, Ref] = {t.post_id: t.ref() for t in timeline if t.created_at >= since}
+    celebrities = repository.celebrities()
+    wanted = [keys.affinity_key(viewer_id), keys.DISCOVERY_KEY] + [
+        social_keys.following_key(viewer_id, c.author_id)
+        for c in celebrities
+        if c.author_id != viewer_id
+    ]
+    found = repository.read_many(wanted)
+    for celebrity in celebrities:
+        follows = social_keys.following_key(viewer_id, celebrity.author_id) in found
+        if follows or celebrity.author_id == viewer_id:
+            for ref in celebrity.recent or []:
+                if ref["created_at"] >= since:
+                    refs.setdefault(ref["post_id"], ref)
+    top = found.get(keys.DISCOVERY_KEY)
+    entries = [e for e in (top.entries if isinstance(top, DiscoveryRow) else []) or []]
+    entries = [e for e in entries if e["created_at"] >= since]
+    followed = {r["author_id"] for r in refs.values()} | {viewer_id}
+    want = max(MIN_DISCOVERY, math.ceil(len(refs) * DISCOVERY_SHARE / (1 - DISCOVERY_SHARE)))
+    discovered = _discovery(viewer_id, entries, set(refs) | followed, want)
+    for ref in discovered:
+        refs[ref["post_id"]] = ref
+    muted = repository.mutes(viewer_id)
+    kept = [r for r in refs.values() if r["author_id"] not in muted]
+    return kept, {r["post_id"] for r in discovered}, found.get(keys.affinity_key(viewer_id))
+
+
+# --- ranking ----------------------------------------------------------------------------------
+
+
+def _build(
+    viewer_id: str, previous: SnapshotRow | None, timeline: list[TimelineRow], seen: set[str]
+) -> SnapshotRow | None:
+    refs, _, affinity = _candidates(viewer_id, timeline)
+    refs = [r for r in refs if fingerprint(r["post_id"]) not in seen]
+    if not refs:
         return None
-    scores = ranking.ranker().score(_features(candidates))
-    ranked = [p for _, p in sorted(zip(scores, candidates, strict=True), key=lambda sp: -sp[0])]
+    now = clock.now()
+    interests = aggregates.interests(affinity)
+    zero = dict.fromkeys(COUNTERS, 0)
+
+    def row(ref: Ref, totals: dict[str, int]) -> ranking.Features:
+        return features.features(
+            interests,
+            author_id=ref["author_id"],
+            hashtags=ref.get("hashtags") or [],
+            created_at=ref["created_at"],
+            totals=totals,
+            author_engagement=float(ref.get("author_engagement") or 0),
+            now=now,
+        )
+
+    # A first pass without the posts' engagement picks which candidates are worth
+    # reading stats for (at most MAX_SCORED: two batch reads).
+    if len(refs) > MAX_SCORED:
+        first = ranking.HeuristicRanker().score([row(r, zero) for r in refs])
+        order = sorted(range(len(refs)), key=lambda i: -first[i])
+        refs = [refs[i] for i in order[:MAX_SCORED]]
+    stats = repository.stats([r["post_id"] for r in refs])
+    rows = [row(r, stats[r["post_id"]].totals() if r["post_id"] in stats else zero) for r in refs]
+    scores = ranking.ranker().score(rows)
+    shown = _shown(previous)
+    shown_set = set(shown)
+    # Best first; posts already shown go after the rest, in their own ranked order.
+    order = sorted(
+        range(len(refs)),
+        key=lambda i: (fingerprint(refs[i]["post_id"]) in shown_set, -scores[i]),
+    )
     pages = ranking.diversify(
-        [(p.post_id, p.author_id) for p in ranked], per_author=PER_AUTHOR, page_size=PAGE_SIZE
+        [(refs[i]["post_id"], refs[i]["author_id"]) for i in order],
+        per_author=PER_AUTHOR,
+        page_size=PAGE_SIZE,
     )
-    snapshot_id = ids.new_id()
-    newest = max(p.created_at for p in candidates)
-    repository.save_snapshot(
-        viewer_id,
-        snapshot_id,
-        [[list(x) for x in page] for page in pages],
-        newest,
-        SNAPSHOT_SECONDS,
+    snapshot = SnapshotRow(
+        *keys.snapshot_key(viewer_id),
+        snapshot_id=ids.new_id(),
+        pages=[[list(x) for x in page] for page in pages],
+        newest=max((t.created_at for t in timeline), default=""),
+        # Page one is served as soon as this is written.
+        served=1,
+        shown=shown,
+        expires_at=clock.epoch() + SNAPSHOT_SECONDS,
     )
-    return repository.snapshot(viewer_id)
+    repository.save_snapshot(snapshot)
+    return snapshot
 
 
-def _stale(viewer_id: str, snapshot: repository.SnapshotRow) -> bool:
-    newest = repository.timeline(viewer_id, 1)
-    return bool(newest) and newest[0].created_at > snapshot.newest
+def _fresh(snapshot: SnapshotRow | None, newest: list[TimelineRow]) -> bool:
+    """Alive, and nothing in my timeline is newer than what it ranked."""
+    if snapshot is None or snapshot.expires_at <= clock.epoch():
+        return False
+    return not newest or newest[0].created_at <= snapshot.newest
+
+
+# --- serving ------------------------------------------------------------------------------
 
 
 def get_feed(viewer_id: str, cursor: str | None) -> FeedPage:
@@ -120,28 +189,29 @@ def get_feed(viewer_id: str, cursor: str | None) -> FeedPage:
     position = cursors().open(cursor, scope)
     seen_order: list[str] = list(position.get("seen", [])) if position else []
     seen = set(seen_order)
-    snapshot = repository.snapshot(viewer_id)
-    page_index = 0
+    page_index, built = 0, False
+    snapshot: SnapshotRow | None
     if position is None:
-        if snapshot is None or _stale(viewer_id, snapshot):
-            snapshot = _build(viewer_id, set())
-    elif snapshot is not None and snapshot.snapshot_id == position.get("sid"):
-        page_index = int(position.get("page", 0))
+        snapshot, newest = repository.head(viewer_id, 1)
+        if not _fresh(snapshot, newest):
+            previous, timeline = repository.head(viewer_id, MAX_TIMELINE)
+            snapshot, built = _build(viewer_id, previous, timeline, set()), True
     else:
-        snapshot = _build(viewer_id, seen)
+        snapshot = repository.snapshot(viewer_id)
+        if snapshot is not None and snapshot.snapshot_id == position.get("sid"):
+            page_index = int(position.get("page", 0))
+        else:
+            previous, timeline = repository.head(viewer_id, MAX_TIMELINE)
+            snapshot, built = _build(viewer_id, previous, timeline, seen), True
     if snapshot is None or page_index >= len(snapshot.pages):
         return FeedPage(items=[], next_cursor=None)
-    page = [
-        (post_id, author_id)
-        for post_id, author_id in snapshot.pages[page_index]
-        if _fingerprint(post_id) not in seen
-    ]
-    rows = posts_repo.get_many([p for p, _ in page])
-    authors = posts.visible_authors(viewer_id, {a for _, a in page})
-    visible = [(rows[p], authors[a]) for p, a in page if p in rows and a in authors]
-    seen_order += [_fingerprint(p) for p, _ in page]
+    page = [(p, a) for p, a in snapshot.pages[page_index] if fingerprint(p) not in seen]
+    items = posts.render_refs(viewer_id, page)
+    if not built and int(snapshot.served) < page_index + 1:
+        repository.mark_served(viewer_id, snapshot.snapshot_id, page_index + 1)
+    seen_order += [fingerprint(p) for p, _ in page]
     more = page_index + 1 < len(snapshot.pages)
     # What this scroll has shown (the latest MAX_SEEN): a fresh ranking skips it.
     state = {"sid": snapshot.snapshot_id, "page": page_index + 1, "seen": seen_order[-MAX_SEEN:]}
     next_cursor = cursors().seal(state, scope) if more else None
-    return FeedPage(items=posts.render(viewer_id, visible), next_cursor=next_cursor)
+    return FeedPage(items=items, next_cursor=next_cursor)

@@ -11,6 +11,11 @@ def post_key(post_id: str) -> tuple[str, str]:
     return f"POST#{post_id}", POST_SK
 
 
+def stats_key(post_id: str) -> tuple[str, str]:
+    """The post's engagement as the feed reads it (one item, kept by a stream consumer)."""
+    return f"POST#{post_id}", "STATS"
+
+
 def author_posts_pk(author_id: str) -> str:
     """GSI1 partition: an author's posts, newest first (the profile grid)."""
     return f"POSTS#{author_id}"

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.exceptions import UpdateError
 
 from photogram.db import Row, batch_get
 from photogram.posts import keys
@@ -54,6 +61,17 @@ def get_many(post_ids: list[str]) -> dict[str, PostRow]:
     return {r.post_id: r for r in rows.values() if isinstance(r, PostRow)}
 
 
+def author_post_ids(author_id: str, before: str, limit: int) -> list[str]:
+    """The author's latest posts created before `before` (an ISO time), newest first."""
+    rows = PostRow.gsi1.query(
+        keys.author_posts_pk(author_id),
+        before > PostRow.GSI1SK,
+        scan_index_forward=False,
+        limit=limit,
+    )
+    return [r.post_id for r in rows if isinstance(r, PostRow)]
+
+
 def idempotency_record(caller_id: str, key: str) -> IdempotencyRow | None:
     pk, sk = keys.idempotency_key(caller_id, key)
     try:
@@ -73,6 +91,62 @@ class CounterRow(Row, discriminator="post_counter"):
     likes = NumberAttribute(default=0)
     comments = NumberAttribute(default=0)
     saves = NumberAttribute(default=0)
+
+
+COUNTERS = ("likes", "comments", "saves")
+
+
+class PostStatsRow(Row, discriminator="post_stats"):
+    """A post's engagement in one item, for the feed: each counter shard's latest
+    values, copied from the shards' stream records by a consumer (decisions 22). It
+    trails the exact shards by the stream's delay; reads that must be exact sum the
+    shards instead. Written with the post, so the consumer never creates one for a
+    deleted post."""
+
+    post_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    hashtags = JSONAttribute(default=list)
+    author_public = BooleanAttribute(default=True)
+    # The author's typical engagement per post when this post was fanned out.
+    author_engagement = NumberAttribute(default=0)
+    # {"<shard>": [likes, comments, saves]}
+    shards = MapAttribute(default=dict)
+
+    def totals(self) -> dict[str, int]:
+        totals = dict.fromkeys(COUNTERS, 0)
+        for values in (self.shards.as_dict() if self.shards else {}).values():
+            for name, value in zip(COUNTERS, values, strict=False):
+                totals[name] += int(value)
+        return totals
+
+
+def set_stat_shards(post_id: str, shards: dict[str, list[int]]) -> PostStatsRow | None:
+    """Copy shards' latest values into the post's stats item (absolute values, so a
+    re-delivered stream record changes nothing). None if the post is gone."""
+    row = PostStatsRow(*keys.stats_key(post_id))
+    try:
+        row.update(
+            actions=[PostStatsRow.shards[shard].set(values) for shard, values in shards.items()],
+            condition=PostStatsRow.PK.exists(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return row
+
+
+def stats_row(post: PostRow, author_public: bool) -> PostStatsRow:
+    return PostStatsRow(
+        *keys.stats_key(post.post_id),
+        post_id=post.post_id,
+        author_id=post.author_id,
+        created_at=post.created_at,
+        hashtags=list(post.hashtags or []),
+        author_public=author_public,
+        shards={},
+    )
 
 
 class LikeRow(Row, discriminator="like"):

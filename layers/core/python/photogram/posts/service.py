@@ -72,18 +72,24 @@ def visible_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
     return post, state.target  # type: ignore[return-value]
 
 
-def visible_authors(viewer_id: str, author_ids: set[str]) -> dict[str, ProfileRow]:
-    """The authors among `author_ids` whose posts the viewer may see, in one read."""
-    wanted: dict[tuple[str, str], tuple[str, str]] = {}
+def _author_keys(viewer_id: str, author_ids: set[str]) -> dict[db.Key, tuple[str, str]]:
+    wanted: dict[db.Key, tuple[str, str]] = {}
     for author in author_ids:
         wanted[user_keys.profile_key(author)] = ("profile", author)
         wanted[social_keys.following_key(viewer_id, author)] = ("follows", author)
         wanted[social_keys.block_key(viewer_id, author)] = ("block", author)
         wanted[social_keys.block_key(author, viewer_id)] = ("block", author)
-    found = db.batch_get(wanted)
-    profiles = {a: r for k, r in found.items() if wanted[k][0] == "profile" for a in [wanted[k][1]]}
-    follows = {wanted[k][1] for k in found if wanted[k][0] == "follows"}
-    blocked = {wanted[k][1] for k in found if wanted[k][0] == "block"}
+    return wanted
+
+
+def _visible_from(
+    viewer_id: str, wanted: dict[db.Key, tuple[str, str]], found: dict[db.Key, Any]
+) -> dict[str, ProfileRow]:
+    """The authors `_author_keys` asked about whose posts the viewer may see."""
+    seen = {k: wanted[k] for k in found if k in wanted}
+    profiles = {a: found[k] for k, (what, a) in seen.items() if what == "profile"}
+    follows = {a for what, a in seen.values() if what == "follows"}
+    blocked = {a for what, a in seen.values() if what == "block"}
     visible = {}
     for author, profile in profiles.items():
         if not isinstance(profile, ProfileRow):
@@ -93,6 +99,12 @@ def visible_authors(viewer_id: str, author_ids: set[str]) -> dict[str, ProfileRo
         ):
             visible[author] = profile
     return visible
+
+
+def visible_authors(viewer_id: str, author_ids: set[str]) -> dict[str, ProfileRow]:
+    """The authors among `author_ids` whose posts the viewer may see, in one read."""
+    wanted = _author_keys(viewer_id, author_ids)
+    return _visible_from(viewer_id, wanted, db.batch_get(wanted))
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -105,6 +117,39 @@ def render(viewer_id: str, posts: list[tuple[PostRow, ProfileRow]]) -> list[Post
     totals = repository.counts(post_ids)
     flags = repository.viewer_flags(viewer_id, post_ids)
     return [to_out(p, a, totals[p.post_id], flags[p.post_id]) for p, a in posts]
+
+
+def render_refs(viewer_id: str, refs: list[tuple[str, str]]) -> list[PostOut]:
+    """(post_id, author_id) references as the app shows them, in one read: the posts,
+    their stats items, my like and save, and each author with whether I may see them
+    (posts I may not see, or that are gone, are left out). Counts come from the stats
+    items, which trail the exact shards by the stream's delay."""
+    wanted = _author_keys(viewer_id, {a for _, a in refs})
+    for post_id, _ in refs:
+        wanted[keys.post_key(post_id)] = ("post", post_id)
+        wanted[keys.stats_key(post_id)] = ("stats", post_id)
+        wanted[keys.like_key(post_id, viewer_id)] = ("liked", post_id)
+        wanted[keys.save_key(viewer_id, post_id)] = ("saved", post_id)
+    found = db.batch_get(wanted)
+    authors = _visible_from(viewer_id, wanted, found)
+    rows: dict[str, dict[str, Any]] = {}
+    for key, row in found.items():
+        what, post_id = wanted[key]
+        rows.setdefault(post_id, {})[what] = row
+    out = []
+    for post_id, _ in refs:
+        got = rows.get(post_id, {})
+        post, stats = got.get("post"), got.get("stats")
+        if not isinstance(post, PostRow) or post.author_id not in authors:
+            continue
+        totals = (
+            stats.totals()
+            if isinstance(stats, repository.PostStatsRow)
+            else dict.fromkeys(repository.COUNTERS, 0)
+        )
+        flags = {"liked": "liked" in got, "saved": "saved" in got}
+        out.append(to_out(post, authors[post.author_id], totals, flags))
+    return out
 
 
 def to_out(
@@ -262,6 +307,7 @@ def create_post(
 
         def write(tx: db.TransactWrite) -> None:
             tx.save(post, condition=PostRow.PK.does_not_exist())
+            tx.save(repository.stats_row(post, author_public=not author.is_private))
             for tag in post.hashtags:
                 tx.save(repository.hashtag_row(str(tag), post))
             for row in media:
@@ -359,6 +405,7 @@ def delete_post(viewer_id: str, post_id: str) -> None:
             tx.delete(MediaRow(*media_keys.media_key(item["media_id"])))
         for pk, sk in keys.counter_keys(post.post_id):
             tx.delete(repository.CounterRow(pk, sk))
+        tx.delete(repository.PostStatsRow(*keys.stats_key(post.post_id)))
         tx.update(
             ProfileRow(*user_keys.profile_key(viewer_id)),
             [ProfileRow.post_count.add(-1)],
