@@ -16,6 +16,10 @@ from tests.api.test_fanout import eventually
 from tests.api.test_feed import publish, wait_for_timeline
 
 
+def listed():
+    return {e["post_id"] for e in aggregates.discovery()}
+
+
 def feed_ids(client):
     return [p["post_id"] for p in client.get("/feed").json()["items"]]
 
@@ -115,11 +119,7 @@ def test_discovery_brings_strangers_popular_posts_but_never_blocked_or_private(
     for post_id in posts.values():
         fan.put(f"/posts/{post_id}/like")
     viewer.post(f"/users/{blocked.handle}/block")
-    in_list = {e["post_id"] for e in aggregates.discovery()}
-    assert eventually(
-        lambda: posts[popular.handle] in {e["post_id"] for e in aggregates.discovery()}
-    )
-    del in_list
+    assert eventually(lambda: posts[popular.handle] in listed())
 
     ids = feed_ids(viewer)
 
