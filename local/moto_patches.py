@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import threading
 from typing import Any
 
@@ -31,6 +32,7 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
@@ -134,10 +136,111 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         raise
 
 
+# --- 3. queries look at candidates only ------------------------------------------------
+
+IndexRecord = dict[Any, set[tuple[Any, Any]]]
+
+
+def _hash_attr(table: Table, index_name: str) -> str | None:
+    for index in table.all_indexes():
+        if index.name == index_name:
+            hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+            return hashes[0] if len(hashes) == 1 else None
+    return None
+
+
+def _records(table: Table) -> dict[str, IndexRecord]:
+    records: dict[str, IndexRecord] | None = getattr(table, "_photogram_index_records", None)
+    if records is None:
+        records = {}
+        table._photogram_index_records = records  # type: ignore[attr-defined]
+    return records
+
+
+def _record(table: Table, item: Any) -> None:
+    """Note `item` under each built index's key value it now has."""
+    for index_name, record in _records(table).items():
+        attr = _hash_attr(table, index_name)
+        value = item.attrs.get(attr) if attr else None
+        if value is not None:
+            record.setdefault(value, set()).add((item.hash_key, item.range_key))
+
+
+def _index_record(table: Table, index_name: str, attr: str) -> IndexRecord:
+    records = _records(table)
+    if index_name not in records:
+        record: IndexRecord = {}
+        for item in table.all_items():
+            value = item.attrs.get(attr)
+            if value is not None:
+                record.setdefault(value, set()).add((item.hash_key, item.range_key))
+        records[index_name] = record
+    return records[index_name]
+
+
+def _lookup(table: Table, hash_key: Any, range_key: Any) -> Any:
+    partition = table.items.get(hash_key)
+    if partition is None:
+        return None
+    return partition.get(range_key) if table.range_key_attr else partition
+
+
+def _candidates(table: Table, hash_key: Any, index_name: str | None, conditions: Any) -> Any:
+    if index_name is None:
+        partition = table.items.get(hash_key)
+        if partition is None:
+            return []
+        return list(partition.values()) if table.range_key_attr else [partition]
+    attr = _hash_attr(table, index_name)
+    if attr is None or (conditions and len(conditions) != 1):
+        return None
+    value = conditions[0][1] if conditions else hash_key
+    keys = _index_record(table, index_name, attr).get(value, set())
+    found = (_lookup(table, h, r) for h, r in keys)
+    return [item for item in found if item is not None]
+
+
+_original_query = Table.query
+_original_put = Table.put_item
+_original_update = DynamoDBBackend.update_item
+
+
+_QUERY_SIGNATURE = inspect.signature(_original_query)
+
+
+def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    given = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
+    candidates = _candidates(
+        self, hash_key, given.get("index_name"), given.get("hash_key_conditions")
+    )
+    if candidates is None:
+        return _original_query(self, hash_key, *args, **kwargs)
+    self.all_items = lambda: candidates  # type: ignore[method-assign]
+    try:
+        return _original_query(self, hash_key, *args, **kwargs)
+    finally:
+        del self.all_items
+
+
+def put_item(self: Table, *args: Any, **kwargs: Any) -> Any:
+    item = _original_put(self, *args, **kwargs)
+    _record(self, item)
+    return item
+
+
+def update_item(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
+    item = _original_update(self, table_name, *args, **kwargs)
+    _record(self.get_table(table_name), item)
+    return item
+
+
 def apply() -> None:
     global _applied
     if _applied:
         return
+    Table.query = query  # type: ignore[method-assign]
+    Table.put_item = put_item  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
     _locked(DynamoHandler)
     _locked(DynamoDBStreamsHandler)
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]

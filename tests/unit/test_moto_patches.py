@@ -79,3 +79,95 @@ def test_two_operations_on_one_item_are_refused(table):
         table.transact_write_items(TransactItems=[add_one(), add_one()])
 
     assert error.value.response["Error"]["Code"] == "ValidationException"
+
+
+# --- queries look at candidates only: the same answers as moto's full scan ----------------
+
+
+@pytest.fixture
+def indexed():
+    moto_patches.apply()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        s = {"AttributeType": "S"}
+        client.create_table(
+            TableName="i",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": n, **s} for n in ("PK", "SK", "GSI1PK", "GSI1SK")
+            ],
+            KeySchema=[
+                {"AttributeName": "PK", "KeyType": "HASH"},
+                {"AttributeName": "SK", "KeyType": "RANGE"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "GSI1",
+                    "KeySchema": [
+                        {"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                        {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        )
+        yield client
+
+
+def query_both(client, **kwargs):
+    """The patched answer and moto's own (the original query over every item)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    patched = client.query(TableName="i", **kwargs)["Items"]
+    table = dynamodb_backends["123456789012"]["us-east-1"].get_table("i")
+    saved = moto_patches.Table.query
+    moto_patches.Table.query = moto_patches._original_query
+    try:
+        original = client.query(TableName="i", **kwargs)["Items"]
+    finally:
+        moto_patches.Table.query = saved
+    assert table is not None
+    return patched, original
+
+
+def test_index_queries_follow_puts_updates_and_deletes(indexed):
+    import random
+
+    rng = random.Random(7)
+    lists = ["L#a", "L#b", "L#c"]
+    for step in range(400):
+        pk, sk = f"P#{rng.randrange(30)}", f"S#{rng.randrange(5)}"
+        key = {"PK": {"S": pk}, "SK": {"S": sk}}
+        action = rng.random()
+        if action < 0.5:
+            indexed.put_item(
+                TableName="i",
+                Item={**key, "GSI1PK": {"S": rng.choice(lists)}, "GSI1SK": {"S": f"{step:04d}"}},
+            )
+        elif action < 0.7:
+            indexed.update_item(
+                TableName="i",
+                Key=key,
+                UpdateExpression="SET GSI1PK = :l, GSI1SK = :s",
+                ExpressionAttributeValues={":l": {"S": rng.choice(lists)}, ":s": {"S": "x"}},
+            )
+        elif action < 0.8:
+            indexed.update_item(TableName="i", Key=key, UpdateExpression="REMOVE GSI1PK")
+        else:
+            indexed.delete_item(TableName="i", Key=key)
+        if step % 20 == 0:
+            for name in lists:
+                patched, original = query_both(
+                    indexed,
+                    IndexName="GSI1",
+                    KeyConditionExpression="GSI1PK = :v",
+                    ExpressionAttributeValues={":v": {"S": name}},
+                )
+                assert patched == original
+            patched, original = query_both(
+                indexed,
+                KeyConditionExpression="PK = :p AND begins_with(SK, :s)",
+                ExpressionAttributeValues={":p": {"S": pk}, ":s": {"S": "S#"}},
+                ScanIndexForward=False,
+            )
+            assert patched == original
