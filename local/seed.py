@@ -1,17 +1,58 @@
 """Demo data for a running local system: `make seed` or `make dev ARGS=--seed`.
 
 Creates alice, bob, carol (private) and dave through the public API, as the app
-would, with follows between them and one pending follow request.
+would, with follows between them and one pending follow request; then each posts
+photos (uploaded through the presigned POST and the media pipeline, as the phone
+does), and they like and comment on each other's posts, so `GET /feed` has a
+ranked feed to show. Photos come from `--photos DIR` (JPEG, PNG, WebP, HEIC), else
+the shared media corpus beside the checkout, else pictures drawn here.
 """
 
 from __future__ import annotations
 
+import argparse
+import io
+import itertools
+import random
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import requests
 
-from local.client import DEMO_PASSWORD, email_for, id_token
+from local.client import (
+    CONTENT_TYPES,
+    DEMO_PASSWORD,
+    email_for,
+    id_token,
+    post_file,
+    wait_for_media,
+)
 from local.config import read_local_json
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "media-corpus"
+# Realistic phone photos in the corpus (see its README).
+CORPUS_PHOTOS = [
+    "jpg/mobile/jolla.jpg",
+    "jpg/Canon_40D.jpg",
+    "jpg/Nikon_D70.jpg",
+    "jpg/Pentax_K10D.jpg",
+    "jpg/orientation/landscape_6.jpg",
+    "jpg/orientation/portrait_3.jpg",
+    "jpg/gps/DSCN0010.jpg",
+    "jpg/gps/DSCN0021.jpg",
+    "heic/IMG_5195.HEIC",
+    "jpg/hdr/iphone_hdr_YES.jpg",
+]
+CAPTIONS = {
+    "alice": ["Tea time #garden #tea", "Found a rabbit hole #travel", "Sunday light #garden"],
+    "bob": ["New workshop #diy", "Scaffolding at dawn #city #diy", "Lunch break #food"],
+    "carol": ["Flight day #travel #sky", "Quiet morning #coffee"],
+    "dave": ["Hello from Jupiter #space #travel", "Pod bay #space", "Dinner #food"],
+}
+LIKES = [("alice", "bob"), ("dave", "bob"), ("bob", "alice"), ("dave", "alice")]
+COMMENTS = [("alice", "bob", "Looks great @bob!"), ("bob", "alice", "Love this #garden")]
 
 USERS = {
     "alice": {"display_name": "Alice Liddell", "bio": "Down the rabbit hole.", "is_private": False},
@@ -44,7 +85,59 @@ def _call(info: dict[str, Any], token: str, method: str, path: str, body: Any = 
     return response.json()
 
 
-def seed(info: dict[str, Any]) -> dict[str, str]:
+def photos(folder: Path | None) -> Iterator[tuple[bytes, str, str]]:
+    """(bytes, content type, where from), endlessly: the folder's images, the corpus's
+    phone photos, or drawn pictures when neither is there."""
+    if folder is not None:
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in CONTENT_TYPES)
+    else:
+        files = [CORPUS / p for p in CORPUS_PHOTOS if (CORPUS / p).is_file()]
+    if files:
+        for path in itertools.cycle(files):
+            yield path.read_bytes(), CONTENT_TYPES[path.suffix.lower()], path.name
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(7)  # noqa: S311 - pictures, not secrets
+    for n in itertools.count():
+        image = Image.new("RGB", (1600, 1200), (rng.randrange(256), 90, rng.randrange(256)))
+        draw = ImageDraw.Draw(image)
+        for _ in range(12):
+            x, y, r = rng.randrange(1600), rng.randrange(1200), rng.randrange(40, 300)
+            fill = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=88)
+        yield out.getvalue(), "image/jpeg", f"drawn-{n}.jpg"
+
+
+def publish(info: dict[str, Any], token: str, data: bytes, content_type: str, caption: str) -> str:
+    """Upload a photo as the app does and post it; returns the post id."""
+    upload = _call(
+        info,
+        token,
+        "POST",
+        "/media",
+        {"content_type": content_type, "size_bytes": len(data), "purpose": "post"},
+    )
+    response = post_file(upload, data, content_type)
+    if response.status_code >= 300:
+        raise SystemExit(f"upload -> {response.status_code} {response.text}")
+
+    def get(path: str) -> Any:
+        return requests.get(
+            info["api_url"] + path, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+
+    media = wait_for_media(get, upload["media_id"])
+    if media.get("status") != "READY":
+        raise SystemExit(f"media {upload['media_id']} ended {media.get('status')}: {media}")
+    post = _call(
+        info, token, "POST", "/posts", {"media_ids": [media["media_id"]], "caption": caption}
+    )
+    return str(post["post_id"])
+
+
+def seed(info: dict[str, Any], folder: Path | None = None) -> dict[str, str]:
     tokens = {name: id_token(info, name) for name in USERS}
     for name, profile in USERS.items():
         _call(info, tokens[name], "PUT", "/me", {"handle": name, **profile})
@@ -52,13 +145,38 @@ def seed(info: dict[str, Any]) -> dict[str, str]:
         _call(info, tokens[follower], "POST", f"/users/{followee}/follow")
     for owner, requester in REQUESTS_APPROVED:
         _call(info, tokens[owner], "POST", f"/me/follow-requests/{requester}/approve")
+    source = photos(folder)
+    posts: dict[str, list[str]] = {}
+    sources = set()
+    for name, captions in CAPTIONS.items():
+        for caption in captions:
+            data, content_type, origin = next(source)
+            sources.add(origin)
+            posts.setdefault(name, []).append(
+                publish(info, tokens[name], data, content_type, caption)
+            )
+    for liker, author in LIKES:
+        for post_id in posts[author]:
+            _call(info, tokens[liker], "PUT", f"/posts/{post_id}/like")
+    for commenter, author, text in COMMENTS:
+        _call(
+            info, tokens[commenter], "POST", f"/posts/{posts[author][0]}/comments", {"text": text}
+        )
+    total = sum(len(p) for p in posts.values())
+    print(
+        f"Seeded {total} posts from {len(sources)} photos ({', '.join(sorted(sources)[:3])}, ...)"
+    )
     print("Seeded demo users (password for all: " + DEMO_PASSWORD + "):")
     for name in USERS:
         print(f"  {name:<6} {email_for(name)}")
     print("  bob has asked to follow carol (private): approve as carol with")
     print("  POST /me/follow-requests/bob/approve")
+    print("  alice's home feed: GET /feed with alice's token (python -m local.token alice)")
     return tokens
 
 
 if __name__ == "__main__":
-    seed(read_local_json())
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=Path, help="a folder of photos to post")
+    args = parser.parse_args()
+    seed(read_local_json(), args.photos)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from local import moto_patches
 from local.lambdas import ACCOUNT_ID
@@ -38,11 +39,16 @@ class TtlSweeper:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
+        pause = self.interval_s
+        while not self._stop.wait(pause):
+            started = time.perf_counter()
             try:
                 self.sweep()
             except Exception:
                 logger.exception("TTL sweep failed")
+            # A sweep holds the table's lock: with a large table, sweep less often
+            # (at most 5% of the time), as DynamoDB's own TTL is lazy too.
+            pause = max(self.interval_s, 20 * (time.perf_counter() - started))
 
     def sweep(self) -> int:
         """Delete every item whose TTL attribute is in the past; returns how many."""
@@ -53,9 +59,15 @@ class TtlSweeper:
         # Under the lock every DynamoDB request takes: the sweep is one atomic step.
         with moto_patches.DYNAMODB_LOCK:
             table = backend.get_table(self.table_name)
+            # The partitions as stored: moto's all_items() would sort the whole table.
+            items = (
+                item
+                for partition in table.items.values()
+                for item in (partition.values() if table.range_key_attr else [partition])
+            )
             expired = [
                 item
-                for item in table.all_items()
+                for item in items
                 if self.attribute in item.attrs
                 and item.attrs[self.attribute].type == "N"
                 and int(float(item.attrs[self.attribute].value)) <= now

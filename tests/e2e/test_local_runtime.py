@@ -89,6 +89,25 @@ def test_seeded_system_serves_the_demo_users(running):
     assert me.json()["handle"] == "carol"
 
 
+def test_seeded_system_shows_alice_a_feed_of_uploaded_photos(running):
+    _, _, _, info = running
+    alice = {"Authorization": f"Bearer {id_token(info, 'alice')}"}
+    # Her own 3 posts, bob's 3 and carol's 2 (she is an approved follower).
+    deadline, items = time.monotonic() + 120, []
+    while time.monotonic() < deadline and len(items) < 8:
+        feed = requests.get(info["api_url"] + "/feed", headers=alice, timeout=10)
+        items = feed.json().get("items", []) if feed.ok else []
+        time.sleep(0.5)
+
+    assert sorted({i["author"]["handle"] for i in items}) == ["alice", "bob", "carol"]
+    authors = [i["author"]["handle"] for i in items]
+    assert all(authors[n] != authors[n + 1] for n in range(len(authors) - 1)), authors
+    photo = items[0]["media"][0]
+    image = requests.get(photo["variants"]["medium"]["url"], timeout=10)
+    assert image.ok and image.headers["Content-Type"] == "image/webp" or image.content[:2] == b"\xff\xd8"
+    assert photo["blur_placeholder"] and photo["width"] > 0
+
+
 def test_a_second_copy_on_the_same_port_exits_cleanly_and_harms_nothing(running, tmp_path):
     _, port, state_file, info = running
     before = state_file.read_text()

@@ -153,3 +153,32 @@ def test_sagemaker_without_an_endpoint_is_a_configuration_error(monkeypatch, fre
 
     with pytest.raises(ValueError):
         ranking.ranker()
+
+
+def test_diversify_looks_ahead_so_a_page_does_not_end_in_a_run():
+    ranked = [(f"p{i}", a) for i, a in enumerate("cbcbabaa")]
+
+    (page,) = diversify(ranked, per_author=3, page_size=10)
+
+    authors = [a for _, a in page]
+    assert sorted(authors) == sorted("cbcbabaa")
+    assert all(authors[n] != authors[n + 1] for n in range(len(authors) - 1)), authors
+
+
+def test_diversify_avoids_every_avoidable_run_on_random_rankings():
+    import math
+    import random
+
+    rng = random.Random(3)
+    for _ in range(500):
+        authors = "abcde"[: rng.randint(2, 5)]
+        ranked = [(f"p{i}", rng.choice(authors)) for i in range(rng.randint(1, 40))]
+
+        pages = diversify(ranked, per_author=3, page_size=10)
+
+        assert sorted(p for page in pages for p, _ in page) == sorted(p for p, _ in ranked)
+        for page in pages:
+            names = [a for _, a in page]
+            assert max(names.count(a) for a in names) <= 3
+            if max(names.count(a) for a in names) <= math.ceil(len(names) / 2):
+                assert all(names[n] != names[n + 1] for n in range(len(names) - 1)), names

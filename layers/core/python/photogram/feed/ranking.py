@@ -129,6 +129,16 @@ def diversify(
             if not allowed:
                 break
             choice = next((i for i in allowed if pending[i][1] != previous), allowed[0])
+            # Look ahead: an author who still fills half the page's remaining slots
+            # must go now, or the page ends in a run of theirs.
+            supply: dict[str, int] = {}
+            for i in allowed:
+                author = pending[i][1]
+                supply[author] = min(supply.get(author, 0) + 1, per_author - counts.get(author, 0))
+            slots = min(page_size - len(page), sum(supply.values()))
+            crowded = [a for a, n in supply.items() if a != previous and 2 * n >= slots + 1]
+            if crowded:
+                choice = next(i for i in allowed if pending[i][1] == crowded[0])
             post = pending.pop(choice)
             counts[post[1]] = counts.get(post[1], 0) + 1
             page.append(post)
