@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photogram import changes
 from photogram.feed import aggregates, fanout  # noqa: F401 - register their consumers
+from photogram.posts import cleanup  # noqa: F401 - registers its consumer
 
 logger = Logger()
 tracer = Tracer()

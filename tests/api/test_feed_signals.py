@@ -185,3 +185,20 @@ def test_pages_stay_within_the_call_budget(runtime, make_user, monkeypatch):
     assert len(cold_calls) <= 12, cold_calls
     assert len(warm_calls) <= 3, warm_calls
     assert len(next_calls) <= 3, next_calls
+
+
+def test_deleting_a_post_removes_its_likes_comments_and_their_interest(make_user):
+    from photogram.posts import keys as pk
+    from photogram.posts import repository as posts_repo
+
+    author, fan = make_user("author"), make_user("fan")
+    post_id = publish(author, "#gone")
+    fan.put(f"/posts/{post_id}/like")
+    fan.post(f"/posts/{post_id}/comments", json={"text": "bye"})
+    assert eventually(lambda: interests_of(fan.user_id).tags.get("gone", 0) > 0)
+
+    author.delete(f"/posts/{post_id}")
+
+    assert eventually(lambda: posts_repo.delete_engagement(post_id) == 0)
+    assert eventually(lambda: interests_of(fan.user_id).tags.get("gone", 0) == 0)
+    assert not list(posts_repo.Row.query(pk.comments_pk(post_id)))

@@ -206,3 +206,16 @@ def add_count(tx: Any, post_id: str, actor_id: str, counter: str, delta: int) ->
     tx.update(
         CounterRow(pk, sk), [getattr(CounterRow, counter).add(delta), Row.kind.set(CounterRow)]
     )
+
+
+def delete_engagement(post_id: str) -> int:
+    """Delete a post's likes and comments (idempotent); returns how many went."""
+    likes = LikeRow.gsi1.query(keys.likers_pk(post_id))
+    comments = Row.query(keys.comments_pk(post_id))
+    gone = 0
+    with Row.batch_write() as batch:
+        for row in [*likes, *comments]:
+            if isinstance(row, LikeRow | CommentRow):
+                batch.delete(row)
+                gone += 1
+    return gone
