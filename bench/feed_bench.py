@@ -307,8 +307,8 @@ def main() -> None:
         print(f"  a re-ranking's calls: {', '.join(calls.calls)}")
         _, _, ms = cold()
         print(
-            f"  a re-ranking's {ms:.0f} ms: {calls.waited_ms:.0f} ms waiting on DynamoDB "
-            f"(moto over HTTP), the rest in Python (pynamodb, features, ranking, rendering)"
+            f"  a re-ranking's {ms:.0f} ms: {calls.waited_ms:.0f} ms inside DynamoDB calls "
+            f"(botocore, HTTP, moto), the rest in Python (pynamodb, features, ranking, rendering)"
         )
         items = service.get_feed(viewer, None).items
         authors = [i.author.handle for i in items]

@@ -71,8 +71,14 @@ class Route:
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
-    FunctionSpec("users", "Profiles: /me and /users/{handle}"),
-    FunctionSpec("social", "The follow graph: follows, requests, blocks, mutes"),
+    FunctionSpec(
+        "users",
+        "Profiles: /me and /users/{handle}",
+        # Replacing an avatar removes the old one's published files.
+        buckets=((MEDIA.logical_id, DELETE),),
+        uses_cdn=True,
+    ),
+    FunctionSpec("social", "The follow graph: follows, requests, blocks, mutes", uses_cdn=True),
     FunctionSpec(
         "media",
         "Uploads: presigned POSTs and media status",
@@ -96,7 +102,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         "streams",
-        "Table stream consumer: feed fan-out to followers' timelines",
+        "Table stream consumer: feed fan-out, feed aggregates, deleted posts' cleanup",
         memory_mb=1024,
         timeout_seconds=60,
         uses_secrets=(),

@@ -75,9 +75,9 @@ def wait_for_media(client: Client, media_id: str, deadline_s: float = 60) -> dic
     return client_wait(client.get, media_id, deadline_s)
 
 
-def upload(client: Client, data: bytes, content_type: str) -> dict[str, Any]:
+def upload(client: Client, data: bytes, content_type: str, purpose: str = "post") -> dict[str, Any]:
     """The whole phone flow: POST /media, the presigned POST, then poll to the outcome."""
-    started = start_upload(client, content_type, max(1, len(data)))
+    started = start_upload(client, content_type, max(1, len(data)), purpose)
     response = post_file(started, data, content_type)
     assert response.status_code == 204, response.text
     return wait_for_media(client, started["media_id"])

@@ -137,7 +137,7 @@ def on_engagement(batch: list[changes.Change]) -> None:
 
     for user_id, mine in by_user.items():
 
-        def change(
+        def edit(
             row: AffinityRow, user_id: str = user_id, mine: Iterable[changes.Change] = mine
         ) -> bool:
             events = list(row.events or [])
@@ -162,7 +162,7 @@ def on_engagement(batch: list[changes.Change]) -> None:
             row.events = events
             return True
 
-        repository.rewrite(AffinityRow, keys.affinity_key(user_id), change)
+        repository.rewrite(AffinityRow, keys.affinity_key(user_id), edit)
 
 
 def interests(row: Any) -> features.Interests:

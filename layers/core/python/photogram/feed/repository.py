@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.condition import Condition
 
 from photogram import clock
 from photogram.db import Contention, Row, batch_get
@@ -143,7 +144,7 @@ def rewrite(
         try:
             row = row_cls.get(*key, consistent_read=True)
             version = int(row.version)
-            condition = row_cls.version == version
+            condition: Condition = row_cls.version == version
         except row_cls.DoesNotExist:
             row = row_cls(*key)
             version = 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from photogram import clock, ids
+from photogram import clock, db, ids
 from photogram.adapters import storage
-from photogram.errors import NotFound, PayloadTooLarge, RateLimited
+from photogram.errors import Conflict, NotFound, PayloadTooLarge, PhotogramError, RateLimited
 from photogram.media import keys, repository
 from photogram.media.models import (
     CreateMediaIn,
@@ -153,3 +153,33 @@ def get_media(viewer_id: str, media_id: str) -> MediaOut:
     row = _visible_row(viewer_id, media_id)
     _expire_stuck(row)
     return to_out(row)
+
+
+def usable_media(owner_id: str, media_ids: list[str], purpose: str) -> list[MediaRow]:
+    """My READY media, uploaded for `purpose` and not yet used, in the order asked.
+
+    Raises NotFound(media_not_found), Conflict(media_not_ready, media_in_use),
+    PhotogramError(media_wrong_purpose)."""
+    rows = db.batch_get(keys.media_key(m) for m in media_ids)
+    by_id = {r.media_id: r for r in rows.values() if isinstance(r, MediaRow)}
+    ordered = []
+    for media_id in media_ids:
+        row = by_id.get(media_id)
+        if row is None or row.owner_id != owner_id:
+            raise NotFound("media_not_found", f"No such media: {media_id}.", {"media_id": media_id})
+        if row.status != "READY":
+            raise Conflict(
+                "media_not_ready", f"{media_id} is {row.status}.", {"media_id": media_id}
+            )
+        if row.purpose != purpose:
+            raise PhotogramError(
+                "media_wrong_purpose",
+                f"{media_id} was uploaded for a {row.purpose}.",
+                {"media_id": media_id},
+            )
+        if row.attached_to:
+            raise Conflict(
+                "media_in_use", f"{media_id} is already published.", {"media_id": media_id}
+            )
+        ordered.append(row)
+    return ordered

@@ -8,7 +8,6 @@ from photogram.errors import Forbidden, NotFound
 from photogram.pagination import PageRequest, cursors
 from photogram.posts import keys, repository
 from photogram.posts.models import (
-    AuthorOut,
     CommentOut,
     CommentPage,
     CreateCommentIn,
@@ -17,11 +16,18 @@ from photogram.posts.models import (
     SaveOut,
 )
 from photogram.posts.repository import CommentRow, LikeRow, PostRow, SaveRow
-from photogram.posts.service import render, resolve_mentions, visible_authors, visible_post
+from photogram.posts.service import (
+    author_out,
+    render,
+    resolve_mentions,
+    visible_authors,
+    visible_post,
+)
 from photogram.social import repository as social_repo
 from photogram.social.models import UserListItem, UserPage
 from photogram.users import repository as users_repo
 from photogram.users import service as users
+from photogram.users.repository import ProfileRow
 
 
 def _exists(key: tuple[str, str]) -> bool:
@@ -196,15 +202,11 @@ def _comment(post_id: str, comment_id: str) -> CommentRow:
         raise comment_not_found() from exc
 
 
-def _comment_out(row: CommentRow, author: object) -> CommentOut:
+def _comment_out(row: CommentRow, author: ProfileRow) -> CommentOut:
     return CommentOut(
         comment_id=row.comment_id,
         post_id=row.post_id,
-        author=AuthorOut(
-            user_id=author.user_id,  # type: ignore[attr-defined]
-            handle=author.handle,  # type: ignore[attr-defined]
-            display_name=author.display_name,  # type: ignore[attr-defined]
-        ),
+        author=author_out(author),
         text=row.text,
         mentions=[m["handle"] for m in row.mentions or []],
         reply_to=row.reply_to,

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from photogram.users.models import AvatarOut
+
 HASHTAG = re.compile(r"(?<![\w#])#(\w{1,100})", re.UNICODE)
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9._]{3,30})", re.IGNORECASE)
 MAX_HASHTAGS = 30
@@ -73,6 +75,7 @@ class AuthorOut(BaseModel):
     user_id: str
     handle: str
     display_name: str
+    avatar: AvatarOut | None = None
 
 
 class VariantOut(BaseModel):

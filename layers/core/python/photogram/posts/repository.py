@@ -111,7 +111,7 @@ class PostStatsRow(Row, discriminator="post_stats"):
     # The author's typical engagement per post when this post was fanned out.
     author_engagement = NumberAttribute(default=0)
     # {"<shard>": [likes, comments, saves]}
-    shards = MapAttribute(default=dict)
+    shards: MapAttribute[str, Any] = MapAttribute(default=dict)
 
     def totals(self) -> dict[str, int]:
         totals = dict.fromkeys(COUNTERS, 0)

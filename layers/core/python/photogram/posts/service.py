@@ -12,6 +12,7 @@ from photogram import clock, db, ids
 from photogram.adapters import storage
 from photogram.errors import Conflict, Forbidden, NotFound, PhotogramError
 from photogram.media import keys as media_keys
+from photogram.media import service as media_service
 from photogram.media.repository import MediaRow
 from photogram.pagination import PageRequest, cursors
 from photogram.posts import keys, repository
@@ -37,6 +38,7 @@ from photogram.social import repository as social_repo
 from photogram.social import service as social
 from photogram.users import keys as user_keys
 from photogram.users import repository as users_repo
+from photogram.users import service as users
 from photogram.users.repository import ProfileRow
 
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -152,15 +154,22 @@ def render_refs(viewer_id: str, refs: list[tuple[str, str]]) -> list[PostOut]:
     return out
 
 
+def author_out(author: ProfileRow) -> AuthorOut:
+    return AuthorOut(
+        user_id=author.user_id,
+        handle=author.handle,
+        display_name=author.display_name,
+        avatar=users.avatar_out(author),
+    )
+
+
 def to_out(
     post: PostRow, author: ProfileRow, totals: dict[str, int], flags: dict[str, bool]
 ) -> PostOut:
     base = settings().cdn_base_url
     return PostOut(
         post_id=post.post_id,
-        author=AuthorOut(
-            user_id=author.user_id, handle=author.handle, display_name=author.display_name
-        ),
+        author=author_out(author),
         caption=post.caption,
         hashtags=list(post.hashtags or []),
         mentions=[m["handle"] for m in post.mentions or []],
@@ -194,32 +203,6 @@ def to_out(
 
 def _request_hash(request: CreatePostIn) -> str:
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-
-
-def _usable_media(author_id: str, media_ids: list[str]) -> list[MediaRow]:
-    rows = db.batch_get(media_keys.media_key(m) for m in media_ids)
-    by_id = {r.media_id: r for r in rows.values() if isinstance(r, MediaRow)}
-    ordered = []
-    for media_id in media_ids:
-        row = by_id.get(media_id)
-        if row is None or row.owner_id != author_id:
-            raise NotFound("media_not_found", f"No such media: {media_id}.", {"media_id": media_id})
-        if row.status != "READY":
-            raise Conflict(
-                "media_not_ready", f"{media_id} is {row.status}.", {"media_id": media_id}
-            )
-        if row.purpose != "post":
-            raise PhotogramError(
-                "media_wrong_purpose",
-                f"{media_id} was uploaded for a {row.purpose}.",
-                {"media_id": media_id},
-            )
-        if row.attached_to:
-            raise Conflict(
-                "media_in_use", f"{media_id} is already published.", {"media_id": media_id}
-            )
-        ordered.append(row)
-    return ordered
 
 
 def resolve_mentions(caption: str) -> list[dict[str, str]]:
@@ -285,7 +268,7 @@ def create_post(
         author = users_repo.get_profile(author_id)
         if author is None:
             raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
-        media = _usable_media(author_id, request.media_ids)
+        media = media_service.usable_media(author_id, request.media_ids, "post")
         now = clock.iso()
         post_id = ids.new_id()
         pk, sk = keys.post_key(post_id)

@@ -39,6 +39,24 @@ class ProfileIn(BaseModel):
     display_name: Annotated[str, Field(max_length=64)] | None = None
     bio: Annotated[str, Field(max_length=150)] | None = None
     is_private: bool | None = None
+    avatar_media_id: (
+        Annotated[
+            str,
+            Field(
+                max_length=64,
+                description='My READY media uploaded for an "avatar"; "" removes it.',
+            ),
+        ]
+        | None
+    ) = None
+
+
+class AvatarOut(BaseModel):
+    """A profile picture in the sizes lists and profiles show."""
+
+    thumbnail: str
+    small: str
+    blur_placeholder: str
 
 
 class Counts(BaseModel):
@@ -64,6 +82,7 @@ class UserSummary(BaseModel):
     handle: str
     display_name: str
     is_private: bool
+    avatar: AvatarOut | None = None
 
 
 class ProfileOut(BaseModel):
@@ -72,6 +91,7 @@ class ProfileOut(BaseModel):
     display_name: str
     bio: str
     is_private: bool
+    avatar: AvatarOut | None = None
     counts: Counts
     created_at: str
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.transactions import TransactWrite
 
 from photogram import clock
@@ -19,6 +19,9 @@ class ProfileRow(Row, discriminator="profile"):
     follower_count = NumberAttribute(default=0)
     following_count = NumberAttribute(default=0)
     post_count = NumberAttribute(default=0)
+    # The avatar's media id, variant keys and placeholder, so a profile renders from
+    # one read: {"media_id", "thumbnail", "small", "blur_placeholder"}.
+    avatar = JSONAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.expressions.update import Action
 
 from photogram import clock, db
+from photogram.adapters import storage
 from photogram.errors import Conflict, NotFound, PhotogramError
+from photogram.media import keys as media_keys
+from photogram.media import service as media_service
+from photogram.media.repository import MediaRow
+from photogram.settings import settings
 from photogram.users import repository as repo
-from photogram.users.models import Counts, ProfileIn, ProfileOut, UserSummary
+from photogram.users.models import AvatarOut, Counts, ProfileIn, ProfileOut, UserSummary
 from photogram.users.repository import ProfileRow
 
 
@@ -30,6 +37,17 @@ def user_not_found() -> NotFound:
     return NotFound("user_not_found", "No such user.")
 
 
+def avatar_out(row: ProfileRow) -> AvatarOut | None:
+    if not row.avatar:
+        return None
+    base = settings().cdn_base_url
+    return AvatarOut(
+        thumbnail=storage.cdn_url(base, row.avatar["thumbnail"]),
+        small=storage.cdn_url(base, row.avatar["small"]),
+        blur_placeholder=row.avatar["blur_placeholder"],
+    )
+
+
 def to_out(row: ProfileRow) -> ProfileOut:
     return ProfileOut(
         user_id=row.user_id,
@@ -37,6 +55,7 @@ def to_out(row: ProfileRow) -> ProfileOut:
         display_name=row.display_name,
         bio=row.bio,
         is_private=row.is_private,
+        avatar=avatar_out(row),
         counts=Counts(
             followers=int(row.follower_count),
             following=int(row.following_count),
@@ -52,6 +71,7 @@ def to_summary(row: ProfileRow) -> UserSummary:
         handle=row.handle,
         display_name=row.display_name,
         is_private=row.is_private,
+        avatar=avatar_out(row),
     )
 
 
@@ -86,18 +106,58 @@ def _handle_taken() -> Conflict:
 def put_me(user_id: str, change: ProfileIn) -> ProfileOut:
     """Create my profile (handle required) or change the fields given.
 
-    Raises HandleRequired, Conflict(handle_taken). A handle is claimed in the same
-    transaction that writes the profile, so two users racing for one handle get
-    exactly one winner.
+    Raises HandleRequired, Conflict(handle_taken), and for `avatar_media_id` what
+    media_service.usable_media raises. A handle is claimed in the same transaction
+    that writes the profile, so two users racing for one handle get exactly one
+    winner; a new avatar's media item is claimed and the old one's deleted in it too.
     """
 
-    def attempt() -> ProfileRow:
+    def attempt() -> tuple[ProfileRow, str | None]:
         current = repo.get_profile(user_id)
         if current is None:
             return _create(user_id, change)
         return _update(current, change)
 
-    return to_out(db.optimistic(attempt))
+    row, replaced = db.optimistic(attempt)
+    if replaced:
+        # Its item went with the profile's change; now its files.
+        storage.delete_prefix(settings().media_bucket, media_keys.variant_prefix(replaced))
+    return to_out(row)
+
+
+class _AvatarChange:
+    """What `avatar_media_id` asks: the new avatar's snapshot (None: remove it), the
+    media item to claim, and the old avatar's media id to delete."""
+
+    def __init__(self, user_id: str, current: dict[str, Any] | None, media_id: str) -> None:
+        self.old = current["media_id"] if current else None
+        self.media: MediaRow | None = None
+        self.snapshot: dict[str, Any] | None = None
+        if media_id == "" or media_id == self.old:
+            self.snapshot = None if media_id == "" else current
+            if media_id == self.old:
+                self.old = None
+            return
+        (self.media,) = media_service.usable_media(user_id, [media_id], "avatar")
+        variants = self.media.variants or {}
+        self.snapshot = {
+            "media_id": media_id,
+            "thumbnail": variants["thumbnail"]["key"],
+            "small": variants["small"]["key"],
+            "blur_placeholder": self.media.blur_placeholder or "",
+        }
+
+    def write(self, tx: db.TransactWrite, user_id: str) -> None:
+        if self.media is not None:
+            tx.update(
+                self.media,
+                [MediaRow.attached_to.set(f"profile:{user_id}")],
+                condition=MediaRow.attached_to.does_not_exist()
+                & (MediaRow.status == "READY")
+                & (MediaRow.owner_id == user_id),
+            )
+        if self.old:
+            tx.delete(MediaRow(*media_keys.media_key(self.old)))
 
 
 def _apply(row: ProfileRow, change: ProfileIn) -> None:
@@ -107,7 +167,7 @@ def _apply(row: ProfileRow, change: ProfileIn) -> None:
             setattr(row, field, value)
 
 
-def _create(user_id: str, change: ProfileIn) -> ProfileRow:
+def _create(user_id: str, change: ProfileIn) -> tuple[ProfileRow, str | None]:
     if change.handle is None:
         raise HandleRequired()
     holder = repo.user_id_for(change.handle)
@@ -115,16 +175,22 @@ def _create(user_id: str, change: ProfileIn) -> ProfileRow:
         raise _handle_taken()
     row = repo.new_profile(user_id, change.handle)
     _apply(row, change)
+    avatar = None
+    if change.avatar_media_id is not None:
+        avatar = _AvatarChange(user_id, None, change.avatar_media_id)
+        row.avatar = avatar.snapshot
 
     def write(tx: db.TransactWrite) -> None:
         tx.save(row, condition=ProfileRow.PK.does_not_exist())
         repo.claim_handle(tx, user_id, change.handle)  # type: ignore[arg-type]
+        if avatar is not None:
+            avatar.write(tx, user_id)
 
     db.transact(write)
-    return row
+    return row, None
 
 
-def _update(current: ProfileRow, change: ProfileIn) -> ProfileRow:
+def _update(current: ProfileRow, change: ProfileIn) -> tuple[ProfileRow, str | None]:
     new_handle = change.handle if change.handle not in (None, current.handle) else None
     if new_handle is not None:
         holder = repo.user_id_for(new_handle)
@@ -138,17 +204,35 @@ def _update(current: ProfileRow, change: ProfileIn) -> ProfileRow:
             actions.append(getattr(ProfileRow, field).set(value))
     if new_handle is not None:
         actions.append(ProfileRow.handle.set(new_handle))
+    avatar = None
+    if change.avatar_media_id is not None:
+        avatar = _AvatarChange(current.user_id, current.avatar, change.avatar_media_id)
+        actions.append(
+            ProfileRow.avatar.set(avatar.snapshot)
+            if avatar.snapshot is not None
+            else ProfileRow.avatar.remove()
+        )
+    # A concurrent change of handle or avatar makes this attempt retry.
+    condition = ProfileRow.handle == current.handle
+    condition &= (
+        ProfileRow.avatar == current.avatar
+        if current.avatar is not None
+        else ProfileRow.avatar.does_not_exist()
+    )
 
     def write(tx: db.TransactWrite) -> None:
-        # The handle condition makes a concurrent rename of this profile retry.
-        tx.update(current, actions, condition=ProfileRow.handle == current.handle)
+        tx.update(current, actions, condition=condition)
         if new_handle is not None:
             repo.claim_handle(tx, current.user_id, new_handle)
             repo.release_handle(tx, current.user_id, current.handle)
+        if avatar is not None:
+            avatar.write(tx, current.user_id)
 
     db.transact(write)
     _apply(current, change)
     current.updated_at = now
     if new_handle is not None:
         current.handle = new_handle
-    return current
+    if avatar is not None:
+        current.avatar = avatar.snapshot
+    return current, avatar.old if avatar is not None else None
