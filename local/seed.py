@@ -1,8 +1,8 @@
 """Demo data for a running local system: `make seed` or `make dev ARGS=--seed`.
 
 Creates alice, bob, carol (private) and dave through the public API, as the app
-would, with follows between them and one pending follow request; then each posts
-photos (uploaded through the presigned POST and the media pipeline, as the phone
+would, with follows between them and one pending follow request; then each sets
+an avatar and posts photos (uploaded through the presigned POST and the media pipeline, as the phone
 does), and they like and comment on each other's posts, so `GET /feed` has a
 ranked feed to show. Photos come from `--photos DIR` (JPEG, PNG, WebP, HEIC), else
 the shared media corpus beside the checkout, else pictures drawn here.
@@ -110,14 +110,16 @@ def photos(folder: Path | None) -> Iterator[tuple[bytes, str, str]]:
         yield out.getvalue(), "image/jpeg", f"drawn-{n}.jpg"
 
 
-def publish(info: dict[str, Any], token: str, data: bytes, content_type: str, caption: str) -> str:
-    """Upload a photo as the app does and post it; returns the post id."""
+def upload_photo(
+    info: dict[str, Any], token: str, data: bytes, content_type: str, purpose: str
+) -> str:
+    """Upload a photo as the app does (presigned POST, then the pipeline); its media id."""
     upload = _call(
         info,
         token,
         "POST",
         "/media",
-        {"content_type": content_type, "size_bytes": len(data), "purpose": "post"},
+        {"content_type": content_type, "size_bytes": len(data), "purpose": purpose},
     )
     response = post_file(upload, data, content_type)
     if response.status_code >= 300:
@@ -131,10 +133,14 @@ def publish(info: dict[str, Any], token: str, data: bytes, content_type: str, ca
     media = wait_for_media(get, upload["media_id"])
     if media.get("status") != "READY":
         raise SystemExit(f"media {upload['media_id']} ended {media.get('status')}: {media}")
-    post = _call(
-        info, token, "POST", "/posts", {"media_ids": [media["media_id"]], "caption": caption}
-    )
-    return str(post["post_id"])
+    return str(media["media_id"])
+
+
+def publish(info: dict[str, Any], token: str, data: bytes, content_type: str, caption: str) -> str:
+    """Upload a photo and post it; returns the post id."""
+    media_id = upload_photo(info, token, data, content_type, "post")
+    body = {"media_ids": [media_id], "caption": caption}
+    return str(_call(info, token, "POST", "/posts", body)["post_id"])
 
 
 def seed(info: dict[str, Any], folder: Path | None = None) -> dict[str, str]:
@@ -146,8 +152,13 @@ def seed(info: dict[str, Any], folder: Path | None = None) -> dict[str, str]:
     for owner, requester in REQUESTS_APPROVED:
         _call(info, tokens[owner], "POST", f"/me/follow-requests/{requester}/approve")
     source = photos(folder)
-    posts: dict[str, list[str]] = {}
     sources = set()
+    for name in USERS:
+        data, content_type, origin = next(source)
+        sources.add(origin)
+        avatar = upload_photo(info, tokens[name], data, content_type, "avatar")
+        _call(info, tokens[name], "PUT", "/me", {"avatar_media_id": avatar})
+    posts: dict[str, list[str]] = {}
     for name, captions in CAPTIONS.items():
         for caption in captions:
             data, content_type, origin = next(source)

@@ -111,6 +111,7 @@ def test_seeded_system_shows_alice_a_feed_of_uploaded_photos(running):
     with Image.open(io.BytesIO(image.content)) as decoded:
         assert decoded.width == photo["variants"]["medium"]["width"]
     assert photo["blur_placeholder"] and photo["width"] > 0
+    assert all(i["author"]["avatar"]["thumbnail"] for i in items)
 
 
 def test_a_second_copy_on_the_same_port_exits_cleanly_and_harms_nothing(running, tmp_path):
