@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import botocore.client
@@ -66,7 +67,7 @@ class Calls:
                     calls.waited_ms += (time.perf_counter() - started) * 1000
             return original(client, operation, params)
 
-        botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = counting
 
     def during(self, action: Callable[[], Any]) -> tuple[Any, int, float]:
         self.calls.clear()
@@ -246,7 +247,7 @@ def writes_per_post(graph: dict[str, Any], calls: Calls) -> None:
             "type": "post",
         }
         change = changes.Change("INSERT", "post", image, None)
-        _, n, _ = calls.during(lambda change=change: fanout.on_post(change))
+        _, n, _ = calls.during(partial(fanout.on_post, change))
         writes = sum(calls.calls.count(op) for op in ("BatchWriteItem", "PutItem", "UpdateItem"))
         print(
             f"  writes per post, {label}: {calls.written} items in {writes} write calls "
@@ -286,7 +287,7 @@ def main() -> None:
             record("first page, warm cache", calls.during(lambda: service.get_feed(viewer, None)))
             record(
                 "next page",
-                calls.during(lambda first=first: service.get_feed(viewer, first.next_cursor)),
+                calls.during(partial(service.get_feed, viewer, first.next_cursor)),
             )
         for _ in range(NAIVE_ROUNDS):
             record(

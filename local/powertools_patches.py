@@ -51,4 +51,4 @@ def apply() -> None:
     for name in _PER_THREAD:
         # Instance reads and writes (`app.current_event`) find this data descriptor.
         type.__setattr__(BaseRouter, name, _per_thread(name))
-    BaseRouter.__class__ = _PerThreadRouterMeta
+    BaseRouter.__class__ = _PerThreadRouterMeta  # type: ignore[method-assign,assignment]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
 from local import moto_patches
 from local.lambdas import ACCOUNT_ID
@@ -60,7 +62,7 @@ class TtlSweeper:
         with moto_patches.DYNAMODB_LOCK:
             table = backend.get_table(self.table_name)
             # The partitions as stored: moto's all_items() would sort the whole table.
-            items = (
+            items: Iterator[Any] = (
                 item
                 for partition in table.items.values()
                 for item in (partition.values() if table.range_key_attr else [partition])
