@@ -182,3 +182,44 @@ def test_diversify_avoids_every_avoidable_run_on_random_rankings():
             assert max(names.count(a) for a in names) <= 3
             if max(names.count(a) for a in names) <= math.ceil(len(names) / 2):
                 assert all(names[n] != names[n + 1] for n in range(len(names) - 1)), names
+
+
+def test_a_model_slower_than_the_budget_falls_back(monkeypatch):
+    """A real HTTP endpoint that answers after the client's read timeout."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from botocore.config import Config
+
+    answered = threading.Event()
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            answered.wait(5)  # held until the client has given up
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"scores": [1.0]}')
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    client = boto3.client(
+        "sagemaker-runtime",
+        region_name="us-east-1",
+        endpoint_url=f"http://127.0.0.1:{server.server_address[1]}",
+        config=Config(read_timeout=0.15, connect_timeout=0.15, retries={"max_attempts": 0}),
+    )
+    ranker = SageMakerRanker(client, "ranker")
+    try:
+        scores = ranker.score([features(affinity=2)])
+    finally:
+        answered.set()
+        server.shutdown()
+
+    assert scores == HeuristicRanker().score([features(affinity=2)])
+    assert ranker.fallbacks == 1
