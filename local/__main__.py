@@ -7,10 +7,13 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from local.config import LOCAL_JSON, LocalConfig
 from local.runtime import LocalRuntime, PortInUse
+
+STOP_DEADLINE_S = 10.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,10 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         state_file=args.state_file,
         access_log=not args.quiet,
     )
-    # Installed first, so a Ctrl-C at any moment after this is a clean stop.
-    stop = threading.Event()
+    # Installed first, so a Ctrl-C at any moment after this is a clean stop. The
+    # handler only appends: a handler that takes a lock (Event.set does) can deadlock
+    # when the signal lands while the main thread holds that lock.
+    signals: list[int] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, lambda signum, _: signals.append(signum))
     try:
         runtime.start()
     except PortInUse as error:
@@ -55,11 +60,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed:
         from local.seed import seed
 
+        def seeding() -> None:
+            try:
+                seed(info)
+            except (Exception, SystemExit) as error:
+                if not signals:
+                    print(f"Seeding failed: {error}", file=sys.stderr, flush=True)
+
         # A thread, so Ctrl-C during seeding still stops at once.
-        threading.Thread(target=seed, args=(info,), daemon=True).start()
-    stop.wait()
+        threading.Thread(target=seeding, daemon=True).start()
+    while not signals:
+        time.sleep(0.1)
     print("\nStopping…", flush=True)
-    runtime.stop()
+    # Whatever is in flight (an upload mid-pipeline, a seeding request), Ctrl-C
+    # returns within STOP_DEADLINE_S; the state file is gone first of all.
+    stopping = threading.Thread(target=runtime.stop, daemon=True)
+    stopping.start()
+    stopping.join(STOP_DEADLINE_S)
+    if stopping.is_alive():
+        print(f"Stopped after {STOP_DEADLINE_S:.0f} s, leaving work in flight.", flush=True)
     return 0
 
 

@@ -26,6 +26,8 @@ _FAKE_AWS = {
     "AWS_SESSION_TOKEN": "testing",
 }
 
+logger = logging.getLogger("photogram.local")
+
 
 class PortInUse(SystemExit):
     pass
@@ -213,19 +215,27 @@ class LocalRuntime:
         return {"/openapi.json": openapi, "/docs": docs}
 
     def stop(self) -> None:
-        self.workflows.stop()
-        self.streams.stop()
-        self.ttl.stop()
-        self._api_server.shutdown()
-        self._api_server.server_close()
-        self._moto.shutdown()
-        self._moto.server_close()
+        # First: nothing should find this process through the state file any more.
         if self.state_file is not None and self.state_file.exists():
             try:
                 if json.loads(self.state_file.read_text()).get("pid") == os.getpid():
                     self.state_file.unlink()
             except (OSError, ValueError):
                 pass
+        steps = (
+            ("workflows", self.workflows.stop),
+            ("stream poller", self.streams.stop),
+            ("TTL sweeper", self.ttl.stop),
+            ("API server", self._api_server.shutdown),
+            ("API server", self._api_server.server_close),
+            ("moto", self._moto.shutdown),
+            ("moto", self._moto.server_close),
+        )
+        for name, step in steps:
+            started = time.perf_counter()
+            step()
+            if time.perf_counter() - started > 2:
+                logger.warning("stopping the %s took %.1f s", name, time.perf_counter() - started)
 
     def __enter__(self) -> LocalRuntime:
         return self.start()
