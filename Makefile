@@ -14,13 +14,15 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev seed test test-fast bench lint format openapi synth deploy diff clean help
+.PHONY: dev seed test test-fast bench train eval lint format openapi synth deploy diff clean help
 
 help:
 	@echo "make dev      start the whole system locally (API, auth, storage)"
 	@echo "make seed     create demo users with follows in the running system"
 	@echo "make test     run every test"
 	@echo "make bench    run the benchmarks against a fresh local runtime"
+	@echo "make train    train the feed's ranking model (models/ranking/artifacts/model.tar.gz)"
+	@echo "make eval     the ranking model against the heuristic and chronological order"
 	@echo "make lint     ruff + mypy"
 	@echo "make openapi  write docs/openapi.json from the routes"
 	@echo "make synth    synthesize the CDK app (cdk-nag checks included)"
@@ -58,6 +60,12 @@ test-fast: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(PY) -m bench $(ARGS)
+
+train: $(DEV_STAMP)
+	$(PY) -m models.ranking.train $(ARGS)
+
+eval: $(DEV_STAMP)
+	$(PY) -m models.ranking.evaluate $(ARGS)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

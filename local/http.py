@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 from werkzeug.datastructures import Headers
@@ -148,12 +148,16 @@ class GatewayApp:
         pools: dict[str, FunctionPool],
         authorizer: CognitoAuthorizer,
         extra: dict[str, Callable[[Request], Response]] | None = None,
+        endpoint: Any = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self._routes = compile_routes(ROUTES)
         self._pools = pools
         self._authorizer = authorizer
         self._extra = extra or {}
+        # The local SageMaker runtime (local/sagemaker.py): not behind the authorizer,
+        # as SageMaker's own endpoint is reached with IAM, not the app's tokens.
+        self._endpoint = endpoint
         self._log = log
 
     def _match(self, path: str, method: str) -> tuple[Route | None, dict[str, str], list[str]]:
@@ -169,6 +173,8 @@ class GatewayApp:
         return None, {}, allowed
 
     def dispatch(self, request: Request) -> Response:
+        if self._endpoint is not None and self._endpoint.matches(request):
+            return cast(Response, self._endpoint(request))
         if request.method in ("GET", "HEAD"):
             for path, serve in self._extra.items():
                 if request.path == path or (path.endswith("/") and request.path.startswith(path)):

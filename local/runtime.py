@@ -109,13 +109,23 @@ class LocalRuntime:
         created = create_all(endpoint, self.config.region)
 
         from local import lambdas
+        from local.sagemaker import LocalEndpoint
 
+        self.ranker_endpoint = LocalEndpoint()
         os.environ.update(
             lambdas.function_environment(
                 created.function_env(),
                 self.config.log_level,
                 cdn_base_url=f"http://{self.config.api_host}:{api_port}/cdn",
             )
+        )
+        # The feed ranks with the trained model through the local SageMaker runtime.
+        os.environ.update(
+            {
+                "PHOTOGRAM_RANKER": "sagemaker",
+                "PHOTOGRAM_RANKER_ENDPOINT": self.ranker_endpoint.name,
+                "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": f"http://127.0.0.1:{api_port}",
+            }
         )
         from photogram.settings import settings
 
@@ -140,6 +150,7 @@ class LocalRuntime:
             authorizer=authorizer,
             extra=self._docs_routes()
             | {cdn.PREFIX: cdn.handler(self._s3(endpoint), MEDIA.local_name)},
+            endpoint=self.ranker_endpoint,
             log=(lambda line: print(line, flush=True)) if self.access_log else None,
         )
         from infra.routes import FUNCTIONS
