@@ -70,7 +70,7 @@ eval: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/core/python/photogram local bench
+	$(VENV)/bin/mypy layers/core/python/photogram local bench models
 	@# Every handler module is named handler.py: check them one at a time.
 	@for f in functions/*/handler.py; do $(VENV)/bin/mypy $$f || exit 1; done
 

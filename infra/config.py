@@ -16,6 +16,7 @@ STAGE_PATTERN = re.compile(r"[a-z][a-z0-9]{0,15}")
 # CloudFront's price classes by the name a deployer types: 100 (North America and
 # Europe), 200 (adds most of Asia, the Middle East and Africa) or All.
 CDN_PRICE_CLASSES = ("100", "200", "All")
+RANKINGS = ("sagemaker", "heuristic")
 DOMAIN_PATTERN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 # CloudFront takes certificates from ACM in us-east-1 only.
 CERTIFICATE_ARN_PATTERN = re.compile(
@@ -37,6 +38,12 @@ class StackConfig:
     # distribution's *.cloudfront.net domain.
     cdn_domain: str | None = None
     cdn_certificate_arn: str | None = None
+    # How the feed ranks: "sagemaker" (the trained model on a serverless endpoint)
+    # or "heuristic" (nothing SageMaker is deployed).
+    ranking: str = "sagemaker"
+    # The serverless endpoint's memory (1024-6144, steps of 1024) and concurrency.
+    ranker_memory_mb: int = 2048
+    ranker_max_concurrency: int = 5
 
     @classmethod
     def from_context(cls, node: Node) -> StackConfig:
@@ -52,10 +59,24 @@ class StackConfig:
         burst = int(node.try_get_context("throttle_burst") or defaults.throttle_burst)
         if rate <= 0 or burst <= 0:
             raise ValueError("context throttle_rate and throttle_burst must be positive")
+        ranking = str(node.try_get_context("ranking") or defaults.ranking)
+        if ranking not in RANKINGS:
+            raise ValueError(f"context ranking={ranking!r}: use one of {', '.join(RANKINGS)}")
+        memory = int(node.try_get_context("ranker_memory_mb") or defaults.ranker_memory_mb)
+        if memory not in range(1024, 6145, 1024):
+            raise ValueError("context ranker_memory_mb: 1024, 2048, 3072, 4096, 5120 or 6144")
+        concurrency = int(
+            node.try_get_context("ranker_max_concurrency") or defaults.ranker_max_concurrency
+        )
+        if not 1 <= concurrency <= 200:
+            raise ValueError("context ranker_max_concurrency: from 1 to 200")
         return cls(
             stage=stage,
             throttle_rate=rate,
             throttle_burst=burst,
+            ranking=ranking,
+            ranker_memory_mb=memory,
+            ranker_max_concurrency=concurrency,
             cdn_price_class=_price_class(node.try_get_context("cdn_price_class")),
             **_cdn_domain(
                 node.try_get_context("cdn_domain"), node.try_get_context("cdn_certificate_arn")

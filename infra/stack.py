@@ -18,6 +18,7 @@ from infra.config import StackConfig
 from infra.data import Data
 from infra.functions import FUNCTIONS_DIR, Functions
 from infra.layers import Layers
+from infra.ranking import Ranking
 from infra.resources import RESOURCES, Resources
 from infra.routes import FUNCTIONS, ROUTES, FunctionSpec, Route
 from infra.secrets import Secrets
@@ -133,6 +134,16 @@ class PhotogramStack(cdk.Stack):
 
     def _optional_parts(self) -> None:
         """Constructs that a context flag turns on (ranking, search, ...) are added here."""
+        self.ranking: Ranking | None = None
+        if self.config.ranking == "sagemaker":
+            self.ranking = Ranking(
+                self,
+                "Ranking",
+                feed=self.functions.by_name["feed"],
+                stage=self.config.stage,
+                memory_mb=self.config.ranker_memory_mb,
+                max_concurrency=self.config.ranker_max_concurrency,
+            )
 
     def _outputs(self) -> None:
         cdk.CfnOutput(self, "ApiUrl", value=self.api.rest_api.url, description="Base URL")

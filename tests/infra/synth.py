@@ -100,8 +100,12 @@ def file_assets(directory: Path, template_file: str) -> dict[str, str]:
             source = asset["source"]
             if source.get("packaging") != "file" or source["path"] == template_file:
                 continue
+            try:
+                text = (directory / source["path"]).read_text()
+            except UnicodeDecodeError:
+                continue  # a binary file (the ranking model's archive)
             for destination in asset["destinations"].values():
-                found[destination["objectKey"]] = (directory / source["path"]).read_text()
+                found[destination["objectKey"]] = text
     return found
 
 

@@ -91,3 +91,27 @@ def test_incomplete_or_unusable_cdn_domain_is_refused(context):
 
     with pytest.raises(ValueError, match="cdn_"):
         StackConfig.from_context(app.node)
+
+
+def test_ranking_and_its_endpoint_sizes_come_from_context():
+    app = cdk.App(
+        context={"ranking": "heuristic", "ranker_memory_mb": "4096", "ranker_max_concurrency": "20"}
+    )
+
+    config = StackConfig.from_context(app.node)
+
+    assert (config.ranking, config.ranker_memory_mb, config.ranker_max_concurrency) == (
+        "heuristic",
+        4096,
+        20,
+    )
+    assert StackConfig().ranking == "sagemaker"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("ranking", "model"), ("ranker_memory_mb", "1500"), ("ranker_max_concurrency", "500")],
+)
+def test_ranking_values_sagemaker_would_refuse_are_refused_at_synth(key, value):
+    with pytest.raises(ValueError, match=key):
+        StackConfig.from_context(cdk.App(context={key: value}).node)

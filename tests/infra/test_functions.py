@@ -127,7 +127,8 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         return PhotogramStack(
             app,
             "Probe",
-            config=StackConfig(),
+            # No feed function here to rank for.
+            config=StackConfig(ranking="heuristic"),
             # The media pipeline's steps are not in this stack.
             resources=Resources(state_machines=()),
             functions=(spec,),
