@@ -198,6 +198,8 @@ class LocalRuntime:
             tmp.write_text(json.dumps(self.info, indent=2) + "\n")
             tmp.replace(self.state_file)
         self.ready_seconds = time.perf_counter() - started
+        # Load the ranking model now, after "ready", so the first feed does not wait.
+        threading.Thread(target=self.ranker_endpoint.warm, daemon=True).start()
         return self
 
     def _s3(self, endpoint: str) -> Any:

@@ -55,6 +55,13 @@ class LocalEndpoint:
                 self._model = inference.model_fn(self._dir.name)
             return self._model
 
+    def warm(self) -> None:
+        """Load the model ahead of the first invocation (a failure shows there)."""
+        try:
+            self._load()
+        except Exception:
+            return
+
     def matches(self, request: Request) -> bool:
         return request.method == "POST" and PATH.match(request.path) is not None
 
