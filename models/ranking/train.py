@@ -35,6 +35,16 @@ from photogram.feed.ranking import FEATURE_NAMES
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
 ROUNDS = 150
+# More affinity, engagement, topic interest or author engagement never lowers a
+# score, and age never raises it: the model cannot learn to punish what a viewer
+# likes (and ranks as the features say in every corner of the data).
+DIRECTION = {
+    "affinity": 1,
+    "engagement_rate": 1,
+    "recency_hours": -1,
+    "content_affinity": 1,
+    "author_engagement": 1,
+}
 PARAMS: dict[str, Any] = {
     "max_depth": 3,
     "eta": 0.08,
@@ -42,6 +52,7 @@ PARAMS: dict[str, Any] = {
     "colsample_bytree": 1.0,
     "min_child_weight": 5,
     "tree_method": "hist",
+    "monotone_constraints": "(" + ",".join(str(DIRECTION[n]) for n in FEATURE_NAMES) + ")",
     "nthread": 2,
     "seed": 7,
 }

@@ -94,3 +94,17 @@ def test_the_simulator_is_reproducible():
     a, b = simulate(SMALL), simulate(SMALL)
 
     assert np.array_equal(a.features, b.features) and np.array_equal(a.relevance, b.relevance)
+
+
+@pytest.mark.parametrize("feature", list(FEATURE_NAMES))
+def test_the_committed_model_moves_each_feature_the_documented_way(committed, feature):
+    model, _ = committed
+    column = FEATURE_NAMES.index(feature)
+    base = np.array([1.0, 1.0, 12.0, 1.0, 1.0], np.float32)
+    rows = np.repeat(base[None, :], 6, axis=0)
+    rows[:, column] = [0.0, 0.5, 2.0, 8.0, 30.0, 70.0]
+
+    scores = np.array(inference.predict_fn(rows, model))
+
+    steps = np.diff(scores) * train.DIRECTION[feature]
+    assert (steps >= 0).all(), (feature, scores)
