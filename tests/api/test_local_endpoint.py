@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from models.ranking import inference, train
 from photogram.feed.ranking import FEATURE_NAMES
+from tests.api.test_fanout import eventually
 from tests.api.test_feed import publish, wait_for_timeline
 
 ROWS = [[0.0, 0.5, 3.0, 1.0, 2.0], [4.0, 2.0, 30.0, 0.0, 0.0], [1.0, 9.0, 1.0, 3.0, 5.0]]
@@ -79,4 +80,5 @@ def test_the_local_feed_is_ranked_by_the_model_through_the_endpoint(runtime, mak
     ids = [p["post_id"] for p in viewer.get("/feed").json()["items"]]
 
     assert set(posts) <= set(ids)
-    assert runtime.ranker_endpoint.invocations == before + 1
+    # Counted when the endpoint answers (which may be after a slow call timed out).
+    assert eventually(lambda: runtime.ranker_endpoint.invocations == before + 1)
