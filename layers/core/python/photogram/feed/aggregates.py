@@ -31,7 +31,8 @@ EVENT_DAYS = 30
 # --- a post's engagement --------------------------------------------------------------
 
 
-def _since() -> str:
+def window_start() -> str:
+    """The oldest created_at the feed considers (`feed_days` ago), as an ISO time."""
     return clock.iso(clock.now() - timedelta(days=settings().feed_days))
 
 
@@ -67,7 +68,7 @@ def discovery_score(entry: dict[str, Any], now: datetime) -> float:
 def merge_discovery(rows: list[PostStatsRow]) -> None:
     if not rows:
         return
-    now, since = clock.now(), _since()
+    now, since = clock.now(), window_start()
 
     def change(top: DiscoveryRow) -> bool:
         entries = {e["post_id"]: dict(e) for e in top.entries or []}
@@ -98,14 +99,7 @@ def merge_discovery(rows: list[PostStatsRow]) -> None:
 
 
 def forget_in_discovery(post_id: str) -> None:
-    def change(top: DiscoveryRow) -> bool:
-        kept = [e for e in top.entries or [] if e["post_id"] != post_id]
-        if len(kept) == len(top.entries or []):
-            return False
-        top.entries = kept
-        return True
-
-    repository.rewrite(DiscoveryRow, keys.DISCOVERY_KEY, change)
+    repository.forget_ref(DiscoveryRow, keys.DISCOVERY_KEY, "entries", post_id)
 
 
 def discovery() -> list[Ref]:

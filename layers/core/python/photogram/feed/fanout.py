@@ -30,22 +30,11 @@ def _remember(author_id: str, ref: Ref) -> None:
     def change(row: CelebrityRow) -> bool:
         recent = [r for r in row.recent or [] if r["post_id"] != ref["post_id"]]
         recent = sorted([*recent, ref], key=lambda r: r["created_at"], reverse=True)
-        since = clock.iso(clock.now() - timedelta(days=settings().feed_days))
+        since = aggregates.window_start()
         recent = [r for r in recent if r["created_at"] >= since][:CELEBRITY_RECENT]
         if recent == (row.recent or []) and row.author_id:
             return False
         row.author_id, row.since = author_id, row.since or clock.iso()
-        row.recent = recent
-        return True
-
-    repository.rewrite(CelebrityRow, keys.celebrity_key(author_id), change)
-
-
-def _forget(author_id: str, post_id: str) -> None:
-    def change(row: CelebrityRow) -> bool:
-        recent = [r for r in row.recent or [] if r["post_id"] != post_id]
-        if len(recent) == len(row.recent or []) or not row.author_id:
-            return False
         row.recent = recent
         return True
 
@@ -60,7 +49,7 @@ def on_post(change: changes.Change) -> None:
         for page in repository.followers_of(author_id):
             repository.delete_timeline_entries(page, post_id, created_at)
         repository.delete_timeline_entries([author_id], post_id, created_at)
-        _forget(author_id, post_id)
+        repository.forget_ref(CelebrityRow, keys.celebrity_key(author_id), "recent", post_id)
         aggregates.forget_in_discovery(post_id)
         return
     if change.event != "INSERT":

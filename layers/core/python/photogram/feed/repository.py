@@ -162,6 +162,20 @@ def rewrite(
     raise Contention()
 
 
+def forget_ref(row_cls: type[V], key: tuple[str, str], attr: str, post_id: str) -> None:
+    """Take the post out of a versioned item's list of refs (no write if absent)."""
+
+    def change(row: V) -> bool:
+        refs = list(getattr(row, attr) or [])
+        kept = [r for r in refs if r["post_id"] != post_id]
+        if len(kept) == len(refs):
+            return False
+        setattr(row, attr, kept)
+        return True
+
+    rewrite(row_cls, key, change)
+
+
 def celebrities() -> list[CelebrityRow]:
     """Every author above the fan-out threshold, with their recent posts (one query)."""
     return [r for r in CelebrityRow.query(keys.CELEBRITIES_PK) if isinstance(r, CelebrityRow)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,7 +25,6 @@ from photogram.pagination import cursors
 from photogram.posts import service as posts
 from photogram.posts.models import PostOut
 from photogram.posts.repository import COUNTERS
-from photogram.settings import settings
 from photogram.social import keys as social_keys
 
 PAGE_SIZE = 10
@@ -80,9 +79,9 @@ def _discovery(viewer_id: str, entries: list[Ref], exclude: set[str], want: int)
     return [e for e in pool if e["author_id"] not in blocked][:want]
 
 
-def _candidates(viewer_id: str, timeline: list[TimelineRow]) -> tuple[list[Ref], set[str], Any]:
-    """The refs to rank, which of them are discovery, and my affinity item."""
-    since = clock.iso(clock.now() - timedelta(days=settings().feed_days))
+def _candidates(viewer_id: str, timeline: list[TimelineRow]) -> tuple[list[Ref], Any]:
+    """The refs to rank and my affinity item."""
+    since = aggregates.window_start()
     refs: dict[str, Ref] = {t.post_id: t.ref() for t in timeline if t.created_at >= since}
     celebrities = repository.celebrities()
     wanted = [keys.affinity_key(viewer_id), keys.DISCOVERY_KEY] + [
@@ -107,7 +106,7 @@ def _candidates(viewer_id: str, timeline: list[TimelineRow]) -> tuple[list[Ref],
         refs[ref["post_id"]] = ref
     muted = repository.mutes(viewer_id)
     kept = [r for r in refs.values() if r["author_id"] not in muted]
-    return kept, {r["post_id"] for r in discovered}, found.get(keys.affinity_key(viewer_id))
+    return kept, found.get(keys.affinity_key(viewer_id))
 
 
 # --- ranking ----------------------------------------------------------------------------------
@@ -133,7 +132,7 @@ def candidate_features(
 def _build(
     viewer_id: str, previous: SnapshotRow | None, timeline: list[TimelineRow], seen: set[str]
 ) -> SnapshotRow | None:
-    refs, _, affinity = _candidates(viewer_id, timeline)
+    refs, affinity = _candidates(viewer_id, timeline)
     refs = [r for r in refs if fingerprint(r["post_id"]) not in seen]
     if not refs:
         return None
