@@ -99,43 +99,38 @@ class Ranking(Construct):
                 ],
             )
         )
-        nag.acknowledge(
-            role.node.find_child("DefaultPolicy"),
-            "AwsSolutions-IAM5[Resource::*]",
-            "ecr:GetAuthorizationToken has no resource-level permissions; '*' is the only "
-            "resource it accepts.",
-        )
-        nag.acknowledge(
-            role.node.find_child("DefaultPolicy"),
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]",
-            "SageMaker names an endpoint's log group after the endpoint when it creates it; "
-            "the grant is limited to endpoint log groups of this account and region.",
-        )
-        nag.acknowledge(
-            role.node.find_child("DefaultPolicy"),
-            "AwsSolutions-IAM5[Action::s3:GetObject*]",
-            "The CDK asset grant (read of the model artifact's one object) uses wildcard "
-            "actions; the resource is that object's bucket and key only.",
-        )
-        nag.acknowledge(
-            role.node.find_child("DefaultPolicy"),
-            "AwsSolutions-IAM5[Action::s3:GetBucket*]",
+        asset_read = (
             "Part of the CDK asset read grant: the model role reads the artifact's object "
-            "in the CDK assets bucket, nothing else.",
+            "in the CDK assets bucket, nothing else."
         )
-        nag.acknowledge(
-            role.node.find_child("DefaultPolicy"),
-            "AwsSolutions-IAM5[Action::s3:List*]",
-            "Part of the CDK asset read grant: the model role reads the artifact's object "
-            "in the CDK assets bucket, nothing else.",
-        )
-        nag.acknowledge(
-            role.node.find_child("DefaultPolicy"),
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-            "cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
-            "The CDK asset grant is written on the bootstrap assets bucket's objects; the "
-            "artifact's key is a content hash known only at publish time.",
-        )
+        policy = role.node.find_child("DefaultPolicy")
+        for rule, reason in (
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "ecr:GetAuthorizationToken has no resource-level permissions; '*' is the "
+                "only resource it accepts.",
+            ),
+            (
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:"
+                "<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]",
+                "SageMaker names an endpoint's log group after the endpoint when it creates "
+                "it; the grant is limited to endpoint log groups of this account and region.",
+            ),
+            (
+                "AwsSolutions-IAM5[Action::s3:GetObject*]",
+                "The CDK asset grant (read of the model artifact's one object) uses wildcard "
+                "actions; the resource is that object's bucket and key only.",
+            ),
+            ("AwsSolutions-IAM5[Action::s3:GetBucket*]", asset_read),
+            ("AwsSolutions-IAM5[Action::s3:List*]", asset_read),
+            (
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                "cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
+                "The CDK asset grant is written on the bootstrap assets bucket's objects; "
+                "the artifact's key is a content hash known only at publish time.",
+            ),
+        ):
+            nag.acknowledge(policy, rule, reason)
 
         model = sagemaker.CfnModel(
             self,
