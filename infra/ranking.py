@@ -17,8 +17,8 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from infra import nag
+from models.ranking.artifact import ARCHIVE
 
-ARTIFACT = Path(__file__).resolve().parent.parent / "models" / "ranking" / "artifacts"
 XGBOOST_IMAGE = "sagemaker-xgboost:1.7-1"
 # The account that publishes SageMaker's XGBoost container in each region (the
 # SageMaker Python SDK's image_uri_config/xgboost.json, versions 1.x).
@@ -57,11 +57,11 @@ class Ranking(Construct):
         stage: str,
         memory_mb: int,
         max_concurrency: int,
-        artifact_dir: Path = ARTIFACT,
+        archive: Path = ARCHIVE,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
-        artifact = s3_assets.Asset(self, "Artifact", path=str(artifact_dir / "model.tar.gz"))
+        artifact = s3_assets.Asset(self, "Artifact", path=str(archive))
         registries = cdk.CfnMapping(
             self,
             "XgboostRegistry",

@@ -8,18 +8,17 @@ the endpoint URL (`AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`) differs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-import tarfile
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACT = ROOT / "models" / "ranking" / "artifacts" / "model.tar.gz"
+from models.ranking.artifact import ARCHIVE, unpack
+
 ENDPOINT_NAME = "photogram-ranker"
 PATH = re.compile(r"^/endpoints/(?P<name>[^/]+)/invocations$")
 
@@ -37,11 +36,12 @@ class LocalEndpoint:
     """One endpoint serving one artifact, loaded on first use (as a SageMaker
     endpoint loads its model), then kept."""
 
-    def __init__(self, name: str = ENDPOINT_NAME, artifact: Path = ARTIFACT) -> None:
+    def __init__(self, name: str = ENDPOINT_NAME, artifact: Path = ARCHIVE) -> None:
         self.name, self.artifact = name, artifact
         self._model: Any = None
         self._lock = threading.Lock()
-        self._dir: tempfile.TemporaryDirectory[str] | None = None
+        # Keeps the unpacked artifact for the process's life, as an endpoint does.
+        self._unpacked = contextlib.ExitStack()
         self.invocations = 0
 
     def _load(self) -> Any:
@@ -49,10 +49,8 @@ class LocalEndpoint:
             if self._model is None:
                 from models.ranking import inference
 
-                self._dir = tempfile.TemporaryDirectory(prefix="photogram-model-")
-                with tarfile.open(self.artifact) as tar:
-                    tar.extractall(self._dir.name, filter="data")
-                self._model = inference.model_fn(self._dir.name)
+                model_dir = self._unpacked.enter_context(unpack(self.artifact))
+                self._model = inference.model_fn(str(model_dir))
             return self._model
 
     def warm(self) -> None:

@@ -18,10 +18,10 @@ import numpy as np
 from scipy.stats import rankdata
 
 from models.ranking import inference
+from models.ranking.artifact import unpack
 from models.ranking.simulate import Config, Dataset, simulate
 from photogram.feed.ranking import FEATURE_NAMES, Features, HeuristicRanker
 
-ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "model.tar.gz"
 RECENCY = FEATURE_NAMES.index("recency_hours")
 
 
@@ -134,11 +134,9 @@ def endpoint_latency(batch: np.ndarray, calls: int = 200) -> None:
 
 
 def main() -> None:
-    from models.ranking.train import unpack
-
     started = time.perf_counter()
     data = simulate(Config())
-    with unpack(ARTIFACT) as model_dir:
+    with unpack() as model_dir:
         results = table(data, model_dir)
         print(
             f"ranking model (models/ranking/evaluate.py): {len(data.relevance):,} impressions, "

@@ -14,13 +14,11 @@ model.tar.gz has SageMaker's layout: `xgboost-model` (the booster, JSON),
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,11 +27,11 @@ import numpy as np
 import xgboost as xgb
 
 from models.ranking import evaluate, inference
+from models.ranking.artifact import ARCHIVE_NAME, ARTIFACTS, unpack
 from models.ranking.simulate import Config, Dataset, simulate
 from photogram.feed.ranking import FEATURE_NAMES
 
 HERE = Path(__file__).resolve().parent
-ARTIFACTS = HERE / "artifacts"
 ROUNDS = 150
 # More affinity, engagement, topic interest or author engagement never lowers a
 # score, and age never raises it: the model cannot learn to punish what a viewer
@@ -95,7 +93,7 @@ def write_artifact(booster: xgb.Booster, card: dict[str, Any], target: Path) -> 
         (root / inference.CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
         (root / "code").mkdir()
         shutil.copy(HERE / "inference.py", root / "code" / "inference.py")
-        archive = target / "model.tar.gz"
+        archive = target / ARCHIVE_NAME
         with tarfile.open(archive, "w:gz") as tar:
             for name in (inference.MODEL_FILE, inference.CARD_FILE, "code"):
                 # Fixed metadata, so the same model gives the same bytes.
@@ -107,14 +105,6 @@ def write_artifact(booster: xgb.Booster, card: dict[str, Any], target: Path) -> 
 def _normalized(info: tarfile.TarInfo) -> tarfile.TarInfo:
     info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
     return info
-
-
-@contextlib.contextmanager
-def unpack(archive: Path) -> Iterator[Path]:
-    """The artifact unpacked as SageMaker does (to /opt/ml/model), in a temp folder."""
-    with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive) as tar:
-        tar.extractall(tmp, filter="data")
-        yield Path(tmp)
 
 
 def main(config: Config = Config(), target: Path = ARTIFACTS) -> dict[str, Any]:  # noqa: B008

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from models.ranking import inference, train
+from models.ranking import artifact, inference
 from photogram.feed.ranking import FEATURE_NAMES
 from tests.api.test_fanout import eventually
 from tests.api.test_feed import publish, wait_for_timeline
@@ -25,7 +25,7 @@ def client(runtime):
 
 
 def expected():
-    with train.unpack(train.ARTIFACTS / "model.tar.gz") as model_dir:
+    with artifact.unpack() as model_dir:
         model = inference.model_fn(str(model_dir))
         return inference.predict_fn(
             inference.input_fn(json.dumps({"rows": ROWS}), "application/json"), model

@@ -2,11 +2,12 @@
 endpoint load, and `make train` on a small simulation."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from models.ranking import inference, train
+from models.ranking import artifact, inference, train
 from models.ranking.evaluate import auc, ndcg_at
 from models.ranking.simulate import Config, Dataset, simulate
 from photogram.feed.ranking import FEATURE_NAMES
@@ -16,7 +17,7 @@ SMALL = Config(users=150, days=4, sessions_per_day=3, seed=3)
 
 @pytest.fixture(scope="module")
 def committed():
-    with train.unpack(train.ARTIFACTS / "model.tar.gz") as model_dir:
+    with artifact.unpack() as model_dir:
         yield inference.model_fn(str(model_dir)), model_dir
 
 
@@ -25,7 +26,7 @@ def test_the_committed_artifact_has_sagemakers_layout_and_our_features(committed
 
     assert (model_dir / "xgboost-model").is_file()
     assert (model_dir / "code" / "inference.py").read_text() == (
-        train.HERE / "inference.py"
+        Path(inference.__file__)
     ).read_text()
     card = json.loads((model_dir / "model-card.json").read_text())
     assert card["features"] == list(FEATURE_NAMES) == model.features
@@ -66,7 +67,7 @@ def test_training_a_small_simulation_writes_a_loadable_artifact(tmp_path):
 
     assert card["objective"] in train.OBJECTIVES
     assert card["data"]["impressions"] > 1000
-    with train.unpack(tmp_path / "model.tar.gz") as model_dir:
+    with artifact.unpack(tmp_path / artifact.ARCHIVE_NAME) as model_dir:
         model = inference.model_fn(str(model_dir))
         scores = inference.predict_fn(np.zeros((3, len(FEATURE_NAMES)), np.float32), model)
     assert len(scores) == 3
