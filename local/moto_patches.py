@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import inspect
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from moto.dynamodb.comparisons import get_filter_expression
@@ -157,23 +158,37 @@ def _records(table: Table) -> dict[str, IndexRecord]:
     return records
 
 
+def partition_items(table: Table, partition: Any) -> list[Any]:
+    """The items of one stored partition (a dict by range key, or the item itself)."""
+    return list(partition.values()) if table.range_key_attr else [partition]
+
+
+def stored_items(table: Table) -> Iterator[Any]:
+    """Every item as stored, unsorted (moto's all_items() sorts the whole table)."""
+    for partition in table.items.values():
+        yield from partition_items(table, partition)
+
+
+def _note(record: IndexRecord, attr: str, item: Any) -> None:
+    value = item.attrs.get(attr)
+    if value is not None:
+        record.setdefault(value, set()).add((item.hash_key, item.range_key))
+
+
 def _record(table: Table, item: Any) -> None:
     """Note `item` under each built index's key value it now has."""
     for index_name, record in _records(table).items():
         attr = _hash_attr(table, index_name)
-        value = item.attrs.get(attr) if attr else None
-        if value is not None:
-            record.setdefault(value, set()).add((item.hash_key, item.range_key))
+        if attr:
+            _note(record, attr, item)
 
 
 def _index_record(table: Table, index_name: str, attr: str) -> IndexRecord:
     records = _records(table)
     if index_name not in records:
         record: IndexRecord = {}
-        for item in table.all_items():
-            value = item.attrs.get(attr)
-            if value is not None:
-                record.setdefault(value, set()).add((item.hash_key, item.range_key))
+        for item in stored_items(table):
+            _note(record, attr, item)
         records[index_name] = record
     return records[index_name]
 
@@ -188,9 +203,7 @@ def _lookup(table: Table, hash_key: Any, range_key: Any) -> Any:
 def _candidates(table: Table, hash_key: Any, index_name: str | None, conditions: Any) -> Any:
     if index_name is None:
         partition = table.items.get(hash_key)
-        if partition is None:
-            return []
-        return list(partition.values()) if table.range_key_attr else [partition]
+        return [] if partition is None else partition_items(table, partition)
     attr = _hash_attr(table, index_name)
     if attr is None or (conditions and len(conditions) != 1):
         return None

@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
 
 from local import moto_patches
 from local.lambdas import ACCOUNT_ID
@@ -61,15 +59,9 @@ class TtlSweeper:
         # Under the lock every DynamoDB request takes: the sweep is one atomic step.
         with moto_patches.DYNAMODB_LOCK:
             table = backend.get_table(self.table_name)
-            # The partitions as stored: moto's all_items() would sort the whole table.
-            items: Iterator[Any] = (
-                item
-                for partition in table.items.values()
-                for item in (partition.values() if table.range_key_attr else [partition])
-            )
             expired = [
                 item
-                for item in items
+                for item in moto_patches.stored_items(table)
                 if self.attribute in item.attrs
                 and item.attrs[self.attribute].type == "N"
                 and int(float(item.attrs[self.attribute].value)) <= now
