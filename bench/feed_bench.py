@@ -30,6 +30,8 @@ from typing import Any
 
 import botocore.client
 
+from bench.stats import Timing
+
 USERS = 10_000
 FOLLOWEES = 2_000
 CELEBRITIES = 5
@@ -76,11 +78,6 @@ class Calls:
         started = time.perf_counter()
         result = action()
         return result, len(self.calls), (time.perf_counter() - started) * 1000
-
-
-def p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def build_graph(runtime: Any) -> dict[str, Any]:
@@ -301,7 +298,7 @@ def main() -> None:
             median_calls = statistics.median(ns)
             print(
                 f"  {name}: {median_calls:.0f} DynamoDB calls (max {max(ns)}), "
-                f"p50 {statistics.median(ms):.1f} ms, p95 {p(ms, 95):.1f} ms; "
+                f"p50 {Timing(ms).p50:.1f} ms, p95 {Timing(ms).percentile(95):.1f} ms; "
                 f"{naive_calls / max(median_calls, 1):.0f}x fewer calls than naive"
             )
         _, _, _ = cold()
