@@ -91,3 +91,28 @@ def wait_for_media(get: Any, media_id: str, deadline_s: float = 60) -> dict[str,
         if body.get("status") in FINAL_STATUSES or time.monotonic() > deadline:
             return body
         time.sleep(0.05)
+
+
+def upload_photo(
+    api_url: str, token: str, data: bytes, content_type: str, purpose: str = "post"
+) -> dict[str, Any]:
+    """The phone's whole upload: POST /media, the presigned POST straight to S3, then
+    poll until the pipeline decides. Returns the media item as GET /media/{id} last
+    showed it (READY, REJECTED, FAILED, or still processing at the deadline)."""
+    import requests
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    created = session.post(
+        api_url + "/media",
+        json={"content_type": content_type, "size_bytes": len(data), "purpose": purpose},
+        timeout=10,
+    )
+    if created.status_code != 201:
+        raise SystemExit(f"POST /media -> {created.status_code} {created.text}")
+    uploaded = post_file(created.json(), data, content_type)
+    if uploaded.status_code != 204:
+        raise SystemExit(f"upload -> {uploaded.status_code} {uploaded.text}")
+    return wait_for_media(
+        lambda path: session.get(api_url + path, timeout=10), created.json()["media_id"]
+    )

@@ -25,8 +25,7 @@ from local.client import (
     DEMO_PASSWORD,
     email_for,
     id_token,
-    post_file,
-    wait_for_media,
+    upload_photo,
 )
 from local.config import read_local_json
 
@@ -110,35 +109,19 @@ def photos(folder: Path | None) -> Iterator[tuple[bytes, str, str]]:
         yield out.getvalue(), "image/jpeg", f"drawn-{n}.jpg"
 
 
-def upload_photo(
+def ready_media(
     info: dict[str, Any], token: str, data: bytes, content_type: str, purpose: str
 ) -> str:
-    """Upload a photo as the app does (presigned POST, then the pipeline); its media id."""
-    upload = _call(
-        info,
-        token,
-        "POST",
-        "/media",
-        {"content_type": content_type, "size_bytes": len(data), "purpose": purpose},
-    )
-    response = post_file(upload, data, content_type)
-    if response.status_code >= 300:
-        raise SystemExit(f"upload -> {response.status_code} {response.text}")
-
-    def get(path: str) -> Any:
-        return requests.get(
-            info["api_url"] + path, headers={"Authorization": f"Bearer {token}"}, timeout=10
-        )
-
-    media = wait_for_media(get, upload["media_id"])
+    """Upload a photo as the app does; its media id once READY."""
+    media = upload_photo(info["api_url"], token, data, content_type, purpose)
     if media.get("status") != "READY":
-        raise SystemExit(f"media {upload['media_id']} ended {media.get('status')}: {media}")
+        raise SystemExit(f"media {media.get('media_id')} ended {media.get('status')}: {media}")
     return str(media["media_id"])
 
 
 def publish(info: dict[str, Any], token: str, data: bytes, content_type: str, caption: str) -> str:
     """Upload a photo and post it; returns the post id."""
-    media_id = upload_photo(info, token, data, content_type, "post")
+    media_id = ready_media(info, token, data, content_type, "post")
     body = {"media_ids": [media_id], "caption": caption}
     return str(_call(info, token, "POST", "/posts", body)["post_id"])
 
@@ -156,7 +139,7 @@ def seed(info: dict[str, Any], folder: Path | None = None) -> dict[str, str]:
     for name in USERS:
         data, content_type, origin = next(source)
         sources.add(origin)
-        avatar = upload_photo(info, tokens[name], data, content_type, "avatar")
+        avatar = ready_media(info, tokens[name], data, content_type, "avatar")
         _call(info, tokens[name], "PUT", "/me", {"avatar_media_id": avatar})
     posts: dict[str, list[str]] = {}
     for name, captions in CAPTIONS.items():

@@ -8,9 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
-import requests
-
-from local.client import CONTENT_TYPES, id_token, post_file, wait_for_media
+from local.client import CONTENT_TYPES, id_token, upload_photo
 from local.config import read_local_json
 
 
@@ -23,21 +21,8 @@ def main() -> None:
     info = read_local_json()
     data = args.photo.read_bytes()
     content_type = CONTENT_TYPES.get(args.photo.suffix.lower(), "image/jpeg")
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {id_token(info, args.user)}"
-    created = session.post(
-        info["api_url"] + "/media",
-        json={"content_type": content_type, "size_bytes": len(data), "purpose": args.purpose},
-        timeout=10,
-    )
-    if created.status_code != 201:
-        raise SystemExit(f"POST /media -> {created.status_code} {created.text}")
-    uploaded = post_file(created.json(), data, content_type)
-    if uploaded.status_code != 204:
-        raise SystemExit(f"upload -> {uploaded.status_code} {uploaded.text}")
-    media = wait_for_media(
-        lambda path: session.get(info["api_url"] + path, timeout=10), created.json()["media_id"]
-    )
+    token = id_token(info, args.user)
+    media = upload_photo(info["api_url"], token, data, content_type, args.purpose)
     print(json.dumps(media, indent=2))
 
 
