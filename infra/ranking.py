@@ -19,9 +19,12 @@ from constructs import Construct
 from infra import nag
 from models.ranking.artifact import ARCHIVE
 
-XGBOOST_IMAGE = "sagemaker-xgboost:1.7-1"
-# The account that publishes SageMaker's XGBoost container in each region (the
-# SageMaker Python SDK's image_uri_config/xgboost.json, versions 1.x).
+# The container's XGBoost must read what `make train` saved: 3.2, as the
+# xgboost-cpu pin in pyproject.toml (a test checks the two agree). XGBoost 1.7
+# cannot load a model saved by 3.2 ("Invalid cast, from Null to Object").
+XGBOOST_IMAGE = "sagemaker-xgboost:3.2-0"
+# The account that publishes SageMaker's XGBoost container in each commercial
+# region (the SageMaker Python SDK's image_uri_config/xgboost.json, version 3.2-0).
 XGBOOST_REGISTRIES = {
     "af-south-1": "510948584623",
     "ap-east-1": "651117190479",
@@ -29,15 +32,23 @@ XGBOOST_REGISTRIES = {
     "ap-northeast-2": "366743142698",
     "ap-northeast-3": "867004704886",
     "ap-south-1": "720646828776",
+    "ap-south-2": "628508329040",
     "ap-southeast-1": "121021644041",
     "ap-southeast-2": "783357654285",
+    "ap-southeast-3": "951798379941",
+    "ap-southeast-4": "106583098589",
     "ca-central-1": "341280168497",
+    "ca-west-1": "190319476487",
     "eu-central-1": "492215442770",
+    "eu-central-2": "680994064768",
     "eu-north-1": "662702820516",
     "eu-south-1": "978288397137",
+    "eu-south-2": "104374241257",
     "eu-west-1": "141502667606",
     "eu-west-2": "764974769150",
     "eu-west-3": "659782779980",
+    "il-central-1": "898809789911",
+    "me-central-1": "272398656194",
     "me-south-1": "801668240914",
     "sa-east-1": "737474898029",
     "us-east-1": "683313688378",

@@ -41,6 +41,10 @@ MAX_EVENTS = 200
 @dataclass(frozen=True)
 class Config:
     users: int = 1000
+    # How many accounts a user follows: lognormal around this median. Real accounts
+    # follow a few hundred; with a median of 20 a simulated viewer engaged about ten
+    # times in ten days, too little history to learn anyone's interests from.
+    median_follows: float = 55.0
     days: int = 10
     sessions_per_day: float = 6.0
     candidates_per_session: int = 30
@@ -111,7 +115,7 @@ def simulate(
         match = np.array([interests[user][author_topics[a]].sum() for a in range(n)])
         weight = popularity * (0.05 + match)
         weight[user] = 0.0
-        count = int(min(n - 1, max(5, rng.lognormal(3.0, 0.7))))
+        count = int(min(n - 1, max(5, rng.lognormal(math.log(config.median_follows), 0.7))))
         chosen = rng.choice(n, size=count, replace=False, p=weight / weight.sum())
         follows.append(set(int(a) for a in chosen))
     # Tie strength: how much a viewer cares about one followee, beyond topics.

@@ -2,10 +2,13 @@
 function allowed to invoke that one endpoint; nothing of it with `ranking=heuristic`."""
 
 import json
+from pathlib import Path
 
 import pytest
+import xgboost
 
 from infra.ranking import XGBOOST_IMAGE
+from models.ranking.artifact import ARCHIVE
 from tests.infra.synth import Synth, as_list, synthesize
 from tests.infra.test_functions import function_of, role_statements
 
@@ -40,6 +43,17 @@ def test_the_model_runs_our_inference_code_in_sagemakers_xgboost_image(photogram
     # The committed model.tar.gz, published as a file asset (its key keeps the .gz).
     url = json.dumps(container["ModelDataUrl"])
     assert "s3://cdk-" in url and url.endswith('.gz"}')
+
+
+def test_the_image_runs_the_xgboost_the_committed_model_was_saved_by():
+    """SageMaker's container loads the model with its own XGBoost: an older one
+    cannot read what a newer one saved (1.7 fails on a 3.2 model), so the image's
+    version is the training library's, the one recorded in the model card."""
+    card = json.loads(Path(ARCHIVE).with_name("model-card.json").read_text())
+    image_version = XGBOOST_IMAGE.split(":")[1].split("-")[0]  # "3.2-0" -> "3.2"
+
+    assert card["xgboost"].rsplit(".", 1)[0] == image_version
+    assert xgboost.__version__.rsplit(".", 1)[0] == image_version
 
 
 def test_the_endpoint_is_serverless_with_the_context_sizes(photogram):
