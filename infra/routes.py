@@ -78,7 +78,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         buckets=((MEDIA.logical_id, DELETE),),
         uses_cdn=True,
     ),
-    FunctionSpec("social", "The follow graph: follows, requests, blocks, mutes", uses_cdn=True),
+    FunctionSpec(
+        "social",
+        "The follow graph: follows, requests, blocks, mutes, close friends",
+        uses_cdn=True,
+    ),
     FunctionSpec(
         "media",
         "Uploads: presigned POSTs and media status",
@@ -101,12 +105,20 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         uses_cdn=True,
     ),
     FunctionSpec(
+        "stories",
+        "Stories: 24-hour stories, the tray, views, highlights",
+        memory_mb=1024,
+        uses_cdn=True,
+    ),
+    FunctionSpec(
         "streams",
-        "Table stream consumer: feed fan-out, feed aggregates, deleted posts' cleanup",
+        "Table stream consumer: feed fan-out and aggregates, story rings, media cleanup",
         memory_mb=1024,
         timeout_seconds=60,
         uses_secrets=(),
         stream_batch_size=100,
+        # Expired and deleted stories' media files, once nothing keeps them.
+        buckets=((MEDIA.logical_id, DELETE),),
     ),
     _step(
         "media-validate",
@@ -194,6 +206,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/users/{handle}/mute", "social"),
     Route("DELETE", "/users/{handle}/mute", "social"),
     Route("GET", "/me/mutes", "social"),
+    Route("PUT", "/me/close-friends/{handle}", "social"),
+    Route("DELETE", "/me/close-friends/{handle}", "social"),
+    Route("GET", "/me/close-friends", "social"),
     Route("POST", "/media", "media"),
     Route("GET", "/media/{media_id}", "media"),
     Route("POST", "/posts", "posts"),
@@ -212,6 +227,16 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/posts/{post_id}/comments", "posts"),
     Route("DELETE", "/posts/{post_id}/comments/{comment_id}", "posts"),
     Route("GET", "/feed", "feed"),
+    Route("POST", "/stories", "stories"),
+    Route("GET", "/stories/tray", "stories"),
+    Route("DELETE", "/stories/{story_id}", "stories"),
+    Route("POST", "/stories/{story_id}/view", "stories"),
+    Route("GET", "/stories/{story_id}/viewers", "stories"),
+    Route("GET", "/users/{handle}/stories", "stories"),
+    Route("POST", "/highlights", "stories"),
+    Route("PATCH", "/highlights/{highlight_id}", "stories"),
+    Route("DELETE", "/highlights/{highlight_id}", "stories"),
+    Route("GET", "/users/{handle}/highlights", "stories"),
 )
 
 TABLE_ENV_VAR = TABLE.env_var

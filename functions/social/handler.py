@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photogram import api
 from photogram.social import service
-from photogram.social.models import BlockOut, FollowOut, MuteOut, UserPage
+from photogram.social.models import BlockOut, CloseFriendOut, FollowOut, MuteOut, UserPage
 
 logger = Logger()
 tracer = Tracer()
@@ -79,6 +79,21 @@ def unmute(handle: str) -> MuteOut:
 @app.get("/me/mutes")
 def mutes(limit: api.Limit = None, cursor: api.Cursor = None) -> UserPage:
     return service.list_mutes(api.caller_id(app), api.page(limit, cursor))
+
+
+@app.put("/me/close-friends/<handle>")
+def add_close_friend(handle: str) -> CloseFriendOut:
+    return service.add_close_friend(api.caller_id(app), handle)
+
+
+@app.delete("/me/close-friends/<handle>")
+def remove_close_friend(handle: str) -> CloseFriendOut:
+    return service.remove_close_friend(api.caller_id(app), handle)
+
+
+@app.get("/me/close-friends")
+def close_friends(limit: api.Limit = None, cursor: api.Cursor = None) -> UserPage:
+    return service.list_close_friends(api.caller_id(app), api.page(limit, cursor))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from photogram import clock, db
@@ -38,6 +43,10 @@ class MediaRow(Row, discriminator="media"):
     private_metadata = JSONAttribute(null=True)
     # The post (or story) that published it; a media item is used once.
     attached_to = UnicodeAttribute(null=True)
+    # What keeps a story's media alive: "story:<id>" while the story lives,
+    # "highlight:<id>" for each highlight that kept it. The last one released
+    # deletes the media (`release`).
+    holders = UnicodeSetAttribute(null=True)
 
 
 class UploadQuotaRow(Row, discriminator="upload_quota"):
@@ -54,6 +63,37 @@ def get(media_id: str) -> MediaRow | None:
         return MediaRow.get(pk, sk, consistent_read=True)
     except MediaRow.DoesNotExist:
         return None
+
+
+STORY_HOLDER = "story:"
+HIGHLIGHT_HOLDER = "highlight:"
+
+
+def release(media_id: str, holder: str) -> bool:
+    """Drop one holder; when none is left, delete the item. True if it was deleted
+    now (the caller then deletes the files). Idempotent: a second release of the same
+    holder, or of a media item already gone, changes nothing."""
+    pk, sk = keys.media_key(media_id)
+    row = MediaRow(pk, sk)
+    try:
+        row.update(
+            actions=[MediaRow.holders.delete({holder})],
+            condition=MediaRow.PK.exists() & MediaRow.holders.contains(holder),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    try:
+        # DynamoDB removes a set attribute when its last element goes.
+        row.delete(
+            condition=MediaRow.holders.does_not_exist()
+            & MediaRow.attached_to.startswith(STORY_HOLDER)
+        )
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 def pending_of(owner_id: str, limit: int) -> list[MediaRow]:

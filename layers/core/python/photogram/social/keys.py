@@ -34,8 +34,12 @@ def mute_key(muter_id: str, muted_id: str) -> Key:
     return user_pk(muter_id), f"MUTE#{muted_id}"
 
 
+def close_friend_key(owner_id: str, friend_id: str) -> Key:
+    return user_pk(owner_id), f"CLOSE#{friend_id}"
+
+
 # GSI1 partitions: one list per owner, sorted by GSI1SK = "<created_at>#<other_id>".
-LISTS = ("FOLLOWING", "FOLLOWERS", "REQUESTS", "BLOCKS", "MUTES")
+LISTS = ("FOLLOWING", "FOLLOWERS", "REQUESTS", "BLOCKS", "MUTES", "CLOSE_FRIENDS")
 
 
 def list_pk(list_name: str, owner_id: str) -> str:

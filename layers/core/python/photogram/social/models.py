@@ -28,6 +28,11 @@ class MuteOut(BaseModel):
     is_muted: bool
 
 
+class CloseFriendOut(BaseModel):
+    handle: str
+    is_close_friend: bool
+
+
 class UserListItem(BaseModel):
     user: UserSummary
     since: str

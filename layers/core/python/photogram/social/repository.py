@@ -45,12 +45,17 @@ class MuteRow(EdgeRow, discriminator="mute"):
     pass
 
 
+class CloseFriendRow(EdgeRow, discriminator="close_friend"):
+    """owner_id's close-friends list holds other_id (private to the owner)."""
+
+
 _LIST_OF = {
     FollowingRow: "FOLLOWING",
     FollowerRow: "FOLLOWERS",
     RequestRow: "REQUESTS",
     BlockRow: "BLOCKS",
     MuteRow: "MUTES",
+    CloseFriendRow: "CLOSE_FRIENDS",
 }
 _KEY_OF = {
     FollowingRow: keys.following_key,
@@ -58,6 +63,7 @@ _KEY_OF = {
     RequestRow: keys.request_key,
     BlockRow: keys.block_key,
     MuteRow: keys.mute_key,
+    CloseFriendRow: keys.close_friend_key,
 }
 
 
@@ -120,6 +126,13 @@ def read_state(viewer_id: str, target_id: str) -> State:
         target=found.get(wanted["target"]),  # type: ignore[arg-type]
         **{k: v for k, v in flags.items() if k not in ("viewer", "target")},
     )
+
+
+def close_friends_of(owner_id: str) -> list[str]:
+    """Everyone on the owner's close-friends list (one partition query)."""
+    pk, prefix = keys.close_friend_key(owner_id, "")
+    rows = CloseFriendRow.query(pk, CloseFriendRow.SK.startswith(prefix))
+    return [r.other_id for r in rows if isinstance(r, CloseFriendRow)]
 
 
 def blocked_between(viewer_id: str, other_ids: list[str]) -> set[str]:

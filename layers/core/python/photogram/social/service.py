@@ -8,12 +8,15 @@ again instead of writing over it.
 
 from __future__ import annotations
 
+from pynamodb.exceptions import PutError
+
 from photogram import db
 from photogram.errors import BadRequest, Forbidden, NotFound
 from photogram.pagination import PageRequest, cursors
 from photogram.social import repository as repo
 from photogram.social.models import (
     BlockOut,
+    CloseFriendOut,
     FollowOut,
     FollowStatus,
     MuteOut,
@@ -22,6 +25,7 @@ from photogram.social.models import (
 )
 from photogram.social.repository import (
     BlockRow,
+    CloseFriendRow,
     EdgeRow,
     FollowerRow,
     FollowingRow,
@@ -276,6 +280,35 @@ def unmute(viewer_id: str, handle: str) -> MuteOut:
     target, _ = find_user(viewer_id, handle)
     repo.edge_ref(MuteRow, viewer_id, target.user_id).delete()
     return MuteOut(handle=handle.lower(), is_muted=False)
+
+
+# --- close friends ---------------------------------------------------------------------
+
+
+def add_close_friend(viewer_id: str, handle: str) -> CloseFriendOut:
+    """Put a user on my close-friends list, who then sees my close-friends stories if
+    they follow me (idempotent). The list is mine alone to see.
+    Raises NotFound, BadRequest(cannot_target_self), Forbidden(profile_required)."""
+    target, _ = _other(viewer_id, handle)
+    ref = repo.edge(CloseFriendRow, viewer_id, target.user_id)
+    try:
+        ref.save(condition=EdgeRow.PK.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    return CloseFriendOut(handle=target.handle, is_close_friend=True)
+
+
+def remove_close_friend(viewer_id: str, handle: str) -> CloseFriendOut:
+    """Take a user off my close-friends list (idempotent). Raises NotFound."""
+    target, _ = find_user(viewer_id, handle)
+    repo.edge_ref(CloseFriendRow, viewer_id, target.user_id).delete()
+    return CloseFriendOut(handle=target.handle, is_close_friend=False)
+
+
+def list_close_friends(viewer_id: str, page: PageRequest) -> UserPage:
+    """My close friends, newest first."""
+    return _page("CLOSE_FRIENDS", viewer_id, viewer_id, page)
 
 
 # --- lists -----------------------------------------------------------------------------

@@ -1,0 +1,178 @@
+"""Stream consumers that keep trays and story media right:
+
+- a story posted or deleted: the author's rings are rewritten from their live
+  stories (each follower's ring, or one star row for a very large account; close
+  friends' rings may show a newer close-friends story); a story removed, by its
+  author or by TTL, releases its media, which goes once no highlight keeps it;
+- a follow made or undone (unfollow, block): that ring appears or goes;
+- a mute or close friend added or removed: the tray's copy of it follows;
+- a highlight changed or deleted: stories it no longer keeps release their media.
+
+Every consumer recomputes from the current state, so re-delivery and reordering
+change nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from photogram import changes
+from photogram.adapters import storage
+from photogram.db import batch_get
+from photogram.feed import repository as feed_repo
+from photogram.media import repository as media_repo
+from photogram.media.keys import variant_prefix
+from photogram.media.repository import HIGHLIGHT_HOLDER, STORY_HOLDER
+from photogram.settings import settings
+from photogram.social import keys as social_keys
+from photogram.social import repository as social_repo
+from photogram.stories import repository
+from photogram.stories.repository import StoryRow
+from photogram.users import repository as users_repo
+from photogram.users.repository import ProfileRow
+
+logger = Logger(child=True)
+
+
+def release(media_id: str, holder: str) -> None:
+    """Drop one hold on a story's media; the last one deletes its files."""
+    if media_repo.release(media_id, holder):
+        storage.delete_prefix(settings().media_bucket, variant_prefix(media_id))
+        logger.info("story media deleted", extra={"media_id": media_id})
+
+
+def _is_star(profile: ProfileRow) -> bool:
+    return int(profile.follower_count) >= settings().fanout_max_followers
+
+
+def _latest(live: list[StoryRow], *, close_friend: bool) -> StoryRow | None:
+    visible = [s for s in live if close_friend or s.audience == "followers"]
+    return visible[-1] if visible else None
+
+
+def _following_friends(author_id: str) -> list[str]:
+    """The author's close friends who follow them (who see close-friends stories)."""
+    friends = social_repo.close_friends_of(author_id)
+    if not friends:
+        return []
+    found = batch_get(social_keys.follower_key(author_id, f) for f in friends)
+    return [f for f in friends if social_keys.follower_key(author_id, f) in found]
+
+
+def _set_rings(viewer_ids: list[str], profile: ProfileRow, latest: StoryRow | None) -> None:
+    if not viewer_ids:
+        return
+    if latest is None:
+        repository.delete_rings(viewer_ids, profile.user_id)
+    else:
+        repository.put_rings(viewer_ids, repository.ring_fields(profile, latest))
+
+
+def refresh_rings(author_id: str, *, followers: bool = True) -> None:
+    """Rewrite the author's rings from their live stories. `followers=False` when only
+    a close-friends story changed: followers' rings cannot have moved."""
+    profile = users_repo.get_profile(author_id)
+    if profile is None:
+        return
+    live = repository.live_stories(author_id)
+    public = _latest(live, close_friend=False)
+    newest = _latest(live, close_friend=True)
+    star = _is_star(profile)
+    if followers:
+        if star:
+            if public is None:
+                repository.delete_star(author_id)
+            else:
+                repository.put_star(repository.ring_fields(profile, public))
+        else:
+            for page in feed_repo.followers_of(author_id):
+                _set_rings(page, profile, public)
+    friends = _following_friends(author_id)
+    if newest is not public:
+        _set_rings(friends, profile, newest)
+    elif star or not followers:
+        # No close-friends story is newer: their rings show what followers see (the
+        # star row does for a large account).
+        _set_rings(friends, profile, None if star else public)
+    _set_rings([author_id], profile, newest)
+
+
+@changes.consumes("story")
+def on_story(change: changes.Change) -> None:
+    story = change.item
+    followers = story.get("audience") == "followers"
+    if change.event == "REMOVE":
+        release(str(story["media_id"]), STORY_HOLDER + str(story["story_id"]))
+        if not change.by_ttl:
+            # Deleted by its author: rings may point at it. An expired story's rings
+            # expire with it (their TTL is their latest story's).
+            refresh_rings(str(story["author_id"]), followers=followers)
+    elif change.event == "INSERT":
+        refresh_rings(str(story["author_id"]), followers=followers)
+
+
+def _refresh_one(author_id: str, viewer_id: str) -> None:
+    """One viewer's ring of one author, from the current follow and close-friend state."""
+    wanted = {
+        "follows": social_keys.following_key(viewer_id, author_id),
+        "close": social_keys.close_friend_key(author_id, viewer_id),
+    }
+    found = batch_get(wanted.values())
+    profile = users_repo.get_profile(author_id)
+    if profile is None:
+        return
+    if wanted["follows"] not in found:
+        repository.forget_author(viewer_id, author_id)
+        return
+    close = wanted["close"] in found
+    latest = _latest(repository.live_stories(author_id), close_friend=close)
+    public = latest if latest is None or latest.audience == "followers" else None
+    if _is_star(profile) and public is not None:
+        latest = None  # the star row shows it
+    _set_rings([viewer_id], profile, latest)
+
+
+@changes.consumes("following")
+def on_following(change: changes.Change) -> None:
+    edge = change.item
+    follower, followee = str(edge["owner_id"]), str(edge["other_id"])
+    if change.event == "REMOVE":
+        repository.forget_author(follower, followee)
+    elif change.event == "INSERT":
+        _refresh_one(followee, follower)
+
+
+@changes.consumes("close_friend")
+def on_close_friend(change: changes.Change) -> None:
+    edge = change.item
+    if change.event in ("INSERT", "REMOVE"):
+        _refresh_one(str(edge["owner_id"]), str(edge["other_id"]))
+
+
+@changes.consumes("mute")
+def on_mute(change: changes.Change) -> None:
+    edge = change.item
+    if change.event in ("INSERT", "REMOVE"):
+        muted = social_repo.keys.mute_key(str(edge["owner_id"]), str(edge["other_id"]))
+        exists = bool(batch_get([muted]))
+        repository.set_tray_mute(str(edge["owner_id"]), str(edge["other_id"]), exists)
+
+
+def _kept(image: dict[str, Any] | None) -> dict[str, str]:
+    """story_id -> media_id of the stories a highlight image keeps."""
+    if not image:
+        return {}
+    stories = image.get("stories") or "[]"
+    entries = json.loads(stories) if isinstance(stories, str) else stories
+    return {str(e["story_id"]): str(e["media_id"]) for e in entries}
+
+
+@changes.consumes("highlight")
+def on_highlight(change: changes.Change) -> None:
+    before, after = _kept(change.old), _kept(change.new)
+    highlight_id = str(change.item["highlight_id"])
+    for story_id, media_id in before.items():
+        if story_id not in after:
+            release(media_id, HIGHLIGHT_HOLDER + highlight_id)
