@@ -14,11 +14,12 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev seed test test-fast bench train eval lint format openapi synth deploy diff clean help
+.PHONY: dev seed clock test test-fast bench train eval lint format openapi synth deploy diff clean help
 
 help:
 	@echo "make dev      start the whole system locally (API, auth, storage)"
 	@echo "make seed     create demo users with follows in the running system"
+	@echo "make clock    move the running system's clock: make clock ARGS=+25h"
 	@echo "make test     run every test"
 	@echo "make bench    run the benchmarks against a fresh local runtime"
 	@echo "make train    train the feed's ranking model (models/ranking/artifacts/model.tar.gz)"
@@ -51,6 +52,9 @@ dev: $(DEV_STAMP)
 
 seed: $(DEV_STAMP)
 	$(PY) -m local.seed
+
+clock: $(DEV_STAMP)
+	$(PY) -m local.clock $(ARGS)
 
 test: $(INFRA_STAMP)
 	$(PY) -m pytest -n 2 $(ARGS)

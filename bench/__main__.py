@@ -8,6 +8,7 @@ BENCHMARKS = (
     "bench.api_latency",
     "bench.media_bench",
     "bench.feed_bench",
+    "bench.stories_bench",
     "models.ranking.evaluate",
 )
 

@@ -148,6 +148,7 @@ class GatewayApp:
         pools: dict[str, FunctionPool],
         authorizer: CognitoAuthorizer,
         extra: dict[str, Callable[[Request], Response]] | None = None,
+        admin: dict[str, Callable[[Request], Response]] | None = None,
         endpoint: Any = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
@@ -155,6 +156,8 @@ class GatewayApp:
         self._pools = pools
         self._authorizer = authorizer
         self._extra = extra or {}
+        # Local-only controls (any method, exact path), such as the clock.
+        self._admin = admin or {}
         # The local SageMaker runtime (local/sagemaker.py): not behind the authorizer,
         # as SageMaker's own endpoint is reached with IAM, not the app's tokens.
         self._endpoint = endpoint
@@ -175,6 +178,8 @@ class GatewayApp:
     def dispatch(self, request: Request) -> Response:
         if self._endpoint is not None and self._endpoint.matches(request):
             return cast(Response, self._endpoint(request))
+        if request.path in self._admin:
+            return self._admin[request.path](request)
         if request.method in ("GET", "HEAD"):
             for path, serve in self._extra.items():
                 if request.path == path or (path.endswith("/") and request.path.startswith(path)):

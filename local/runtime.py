@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ _FAKE_AWS = {
 }
 
 logger = logging.getLogger("photogram.local")
+# The local clock control (GET / POST), beside the API; `python -m local.clock`.
+CLOCK_PATH = "/_local/clock"
+
+
+def _json(body: dict[str, Any], status: int) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
 
 
 class PortInUse(SystemExit):
@@ -58,6 +65,8 @@ class LocalRuntime:
     access_log: bool = False
     info: dict[str, Any] = field(default_factory=dict)
     ready_seconds: float = 0.0
+    # How far `POST /_local/clock` has moved the domain clock ahead of real time.
+    clock_offset: timedelta = timedelta(0)
 
     def start(self) -> LocalRuntime:
         started = time.perf_counter()
@@ -150,6 +159,7 @@ class LocalRuntime:
             authorizer=authorizer,
             extra=self._docs_routes()
             | {cdn.PREFIX: cdn.handler(self._s3(endpoint), MEDIA.local_name)},
+            admin={CLOCK_PATH: self._clock_route},
             endpoint=self.ranker_endpoint,
             log=(lambda line: print(line, flush=True)) if self.access_log else None,
         )
@@ -206,6 +216,25 @@ class LocalRuntime:
         import boto3
 
         return boto3.client("s3", endpoint_url=endpoint, region_name=self.config.region)
+
+    def _clock_route(self, request: Request) -> Response:
+        """GET: the domain clock. POST {"advance_seconds": n}: move it forward (never
+        back), then sweep expired items at once, as DynamoDB's TTL eventually would."""
+        from photogram import clock
+
+        if request.method == "POST":
+            body = request.get_json(silent=True) or {}
+            seconds = body.get("advance_seconds") if isinstance(body, dict) else None
+            if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
+                return _json(
+                    {"error": {"code": "invalid_request", "message": "advance_seconds > 0"}}, 400
+                )
+            self.clock_offset += timedelta(seconds=seconds)
+            clock.shift(self.clock_offset)
+            self.ttl.sweep()
+        elif request.method != "GET":
+            return _json({"error": {"code": "method_not_allowed", "message": "GET or POST"}}, 405)
+        return _json({"now": clock.iso(), "offset_seconds": self.clock_offset.total_seconds()}, 200)
 
     def _docs_routes(self) -> dict[str, Any]:
         cache: dict[str, str] = {}

@@ -4,8 +4,10 @@ Creates alice, bob, carol (private) and dave through the public API, as the app
 would, with follows between them and one pending follow request; then each sets
 an avatar and posts photos (uploaded through the presigned POST and the media pipeline, as the phone
 does), and they like and comment on each other's posts, so `GET /feed` has a
-ranked feed to show. Photos come from `--photos DIR` (JPEG, PNG, WebP, HEIC), else
-the shared media corpus beside the checkout, else pictures drawn here.
+ranked feed to show; bob, carol, dave and alice (for her close friend bob) post
+stories, so `GET /stories/tray` has rings. Photos come from `--photos DIR` (JPEG,
+PNG, WebP, HEIC), else the shared media corpus beside the checkout, else pictures
+drawn here.
 """
 
 from __future__ import annotations
@@ -66,6 +68,15 @@ FOLLOWS = [
     ("dave", "bob"),
     ("alice", "carol"),
 ]
+# Stories: (author, audience); alice has bob as a close friend.
+STORIES = [
+    ("bob", "followers"),
+    ("bob", "followers"),
+    ("carol", "followers"),
+    ("alice", "close_friends"),
+    ("dave", "followers"),
+]
+CLOSE_FRIENDS = [("alice", "bob")]
 # carol approves alice; bob's request stays pending.
 REQUESTS_APPROVED = [("carol", "alice")]
 PENDING = [("bob", "carol")]
@@ -156,6 +167,14 @@ def seed(info: dict[str, Any], folder: Path | None = None) -> dict[str, str]:
         _call(
             info, tokens[commenter], "POST", f"/posts/{posts[author][0]}/comments", {"text": text}
         )
+    for owner, friend in CLOSE_FRIENDS:
+        _call(info, tokens[owner], "PUT", f"/me/close-friends/{friend}")
+    for author, audience in STORIES:
+        data, content_type, origin = next(source)
+        media_id = ready_media(info, tokens[author], data, content_type, "story")
+        _call(
+            info, tokens[author], "POST", "/stories", {"media_id": media_id, "audience": audience}
+        )
     total = sum(len(p) for p in posts.values())
     print(
         f"Seeded {total} posts from {len(sources)} photos ({', '.join(sorted(sources)[:3])}, ...)"
@@ -166,6 +185,8 @@ def seed(info: dict[str, Any], folder: Path | None = None) -> dict[str, str]:
     print("  bob has asked to follow carol (private): approve as carol with")
     print("  POST /me/follow-requests/bob/approve")
     print("  alice's home feed: GET /feed with alice's token (python -m local.token alice)")
+    print(f"  {len(STORIES)} stories: GET /stories/tray as alice; they expire in 24 h,")
+    print("  or now with `make clock ARGS=+25h` (moves the local clock)")
     return tokens
 
 

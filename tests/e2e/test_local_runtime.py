@@ -134,3 +134,33 @@ def test_ctrl_c_stops_it_and_removes_its_state_file(running):
 
     assert process.wait(timeout=20) == 0
     assert not state_file.exists()
+
+
+def test_seeded_stories_fill_the_tray_and_expire_on_the_moved_clock(running):
+    _, _, _, info = running
+    alice = {"Authorization": f"Bearer {id_token(info, 'alice')}"}
+    tray_url = info["api_url"] + "/stories/tray"
+    # Her own close-friends story first, then carol's (posted after bob's two), then
+    # bob's; dave she does not follow.
+    deadline, handles = time.monotonic() + 120, []
+    while time.monotonic() < deadline and len(handles) < 3:
+        tray = requests.get(tray_url, headers=alice, timeout=10)
+        handles = [e["user"]["handle"] for e in tray.json()["items"]] if tray.ok else []
+        time.sleep(0.5)
+    assert handles == ["alice", "carol", "bob"]
+    bobs = requests.get(info["api_url"] + "/users/bob/stories", headers=alice, timeout=10).json()
+    image = requests.get(bobs["items"][0]["media"]["variants"]["small"]["url"], timeout=10)
+    assert len(bobs["items"]) == 2 and image.ok
+
+    refused = requests.post(
+        info["api_url"] + "/_local/clock", json={"advance_seconds": -60}, timeout=10
+    )
+    assert refused.status_code == 400
+    moved = requests.post(
+        info["api_url"] + "/_local/clock", json={"advance_seconds": 25 * 3600}, timeout=30
+    )
+
+    assert moved.ok and moved.json()["offset_seconds"] == 25 * 3600
+    assert requests.get(tray_url, headers=alice, timeout=10).json()["items"] == []
+    gone = requests.get(info["api_url"] + "/users/bob/stories", headers=alice, timeout=10)
+    assert gone.json()["items"] == []

@@ -24,6 +24,14 @@ def epoch(moment: datetime | None = None) -> int:
     return int((moment or now()).timestamp())
 
 
+def shift(offset: timedelta) -> None:
+    """From now on, read real time plus `offset`: the local runtime's time travel
+    (`make clock ARGS=+25h`), so a running system shows stories expiring. Tests use
+    FrozenClock instead."""
+    global _now
+    _now = lambda: datetime.now(UTC) + offset  # noqa: E731
+
+
 class FrozenClock:
     """A clock that only moves when told to: `with FrozenClock(t) as c: c.advance(...)`."""
 
