@@ -300,10 +300,13 @@ def add_close_friend(viewer_id: str, handle: str) -> CloseFriendOut:
 
 
 def remove_close_friend(viewer_id: str, handle: str) -> CloseFriendOut:
-    """Take a user off my close-friends list (idempotent). Raises NotFound."""
-    target, _ = find_user(viewer_id, handle)
-    repo.edge_ref(CloseFriendRow, viewer_id, target.user_id).delete()
-    return CloseFriendOut(handle=target.handle, is_close_friend=False)
+    """Take a user off my close-friends list (idempotent), even one who blocked me
+    since. Raises NotFound."""
+    friend_id = users_repo.user_id_for(handle.lower())
+    if friend_id is None:
+        raise users.user_not_found()
+    repo.edge_ref(CloseFriendRow, viewer_id, friend_id).delete()
+    return CloseFriendOut(handle=handle.lower(), is_close_friend=False)
 
 
 def list_close_friends(viewer_id: str, page: PageRequest) -> UserPage:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DeleteError, TransactWriteError
 
 from photogram import clock, db, ids
 from photogram.adapters import storage
@@ -237,8 +237,8 @@ def delete_story(viewer_id: str, story_id: str) -> None:
     story = _own_story(viewer_id, story_id)
     try:
         story.delete(condition=StoryRow.PK.exists())
-    except Exception as error:
-        if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
             raise
         raise story_not_found() from error
 
