@@ -4,12 +4,15 @@ with."""
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import botocore.client
+
+from bench.stats import Timing
 
 
 class Calls:
@@ -50,3 +53,35 @@ class Calls:
         started = time.perf_counter()
         result = action()
         return result, len(self.calls), (time.perf_counter() - started) * 1000
+
+
+class Figures:
+    """DynamoDB calls and wall time per named measurement, printed against a baseline
+    measured in the same run."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, tuple[list[int], list[float]]] = {}
+
+    def record(self, name: str, outcome: tuple[Any, int, float]) -> Any:
+        """Keep one `Calls.during` outcome under `name`; returns its result."""
+        result, n, ms = outcome
+        calls, times = self.runs.setdefault(name, ([], []))
+        calls.append(n)
+        times.append(ms)
+        return result
+
+    def print(self, baseline: str) -> None:
+        base_calls = statistics.median(self.runs[baseline][0])
+        base_ms = Timing(self.runs[baseline][1]).p50
+        for name, (ns, ms) in self.runs.items():
+            median_calls, timing = statistics.median(ns), Timing(ms)
+            line = (
+                f"  {name}: {median_calls:.0f} DynamoDB calls (max {max(ns)}), "
+                f"p50 {timing.p50:.1f} ms, p95 {timing.percentile(95):.1f} ms"
+            )
+            if name != baseline:
+                line += (
+                    f"; {base_calls / max(median_calls, 1):.0f}x fewer calls and "
+                    f"{base_ms / timing.p50:.0f}x less time than the baseline"
+                )
+            print(line)

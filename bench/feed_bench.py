@@ -20,14 +20,12 @@ than the naive baseline at 2,000 followees.
 from __future__ import annotations
 
 import random
-import statistics
 import time
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from bench.calls import Calls
-from bench.stats import Timing
+from bench.calls import Calls, Figures
 
 USERS = 10_000
 FOLLOWEES = 2_000
@@ -227,37 +225,20 @@ def main() -> None:
             SnapshotRow(*keys.snapshot_key(viewer)).delete()
             return calls.during(lambda: service.get_feed(viewer, None))
 
-        figures: dict[str, tuple[list[int], list[float]]] = {}
-
-        def record(name: str, outcome: tuple[Any, int, float]) -> Any:
-            page, n, ms = outcome
-            figures.setdefault(name, ([], []))
-            figures[name][0].append(n)
-            figures[name][1].append(ms)
-            return page
-
+        figures = Figures()
         for _ in range(ROUNDS):
-            first = record("first page, cold cache (re-rank)", cold())
-            record("first page, warm cache", calls.during(lambda: service.get_feed(viewer, None)))
-            record(
+            first = figures.record("first page, cold cache (re-rank)", cold())
+            figures.record(
+                "first page, warm cache", calls.during(lambda: service.get_feed(viewer, None))
+            )
+            figures.record(
                 "next page",
                 calls.during(partial(service.get_feed, viewer, first.next_cursor)),
             )
+        naive = f"naive baseline ({FOLLOWEES:,} followee queries)"
         for _ in range(NAIVE_ROUNDS):
-            record(
-                f"naive baseline ({FOLLOWEES:,} followee queries)",
-                calls.during(lambda: naive_page(viewer, graph["followees"])),
-            )
-        naive_calls = statistics.median(
-            figures[f"naive baseline ({FOLLOWEES:,} followee queries)"][0]
-        )
-        for name, (ns, ms) in figures.items():
-            median_calls = statistics.median(ns)
-            print(
-                f"  {name}: {median_calls:.0f} DynamoDB calls (max {max(ns)}), "
-                f"p50 {Timing(ms).p50:.1f} ms, p95 {Timing(ms).percentile(95):.1f} ms; "
-                f"{naive_calls / max(median_calls, 1):.0f}x fewer calls than naive"
-            )
+            figures.record(naive, calls.during(lambda: naive_page(viewer, graph["followees"])))
+        figures.print(naive)
         _, _, _ = cold()
         print(f"  a re-ranking's calls: {', '.join(calls.calls)}")
         _, _, ms = cold()

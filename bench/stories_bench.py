@@ -19,14 +19,12 @@ Targets (issue 7): tray <= 3 calls, >= 20x fewer than the naive baseline.
 from __future__ import annotations
 
 import random
-import statistics
 import time
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from bench.calls import Calls
-from bench.stats import Timing
+from bench.calls import Calls, Figures
 
 FOLLOWEES = 2_000
 WITH_STORIES = 300
@@ -178,31 +176,14 @@ def main() -> None:
         graph = build(runtime)
         viewer = graph["viewer"]
         calls = Calls()
-        figures: dict[str, tuple[list[int], list[float]]] = {}
-
-        def record(name: str, outcome: tuple[Any, int, float]) -> Any:
-            result, n, ms = outcome
-            figures.setdefault(name, ([], []))
-            figures[name][0].append(n)
-            figures[name][1].append(ms)
-            return result
-
+        figures = Figures()
         tray = None
         for _ in range(ROUNDS):
-            tray = record("tray", calls.during(partial(service.get_tray, viewer)))
-        naive_name = f"naive baseline ({FOLLOWEES:,} followee queries)"
+            tray = figures.record("tray", calls.during(partial(service.get_tray, viewer)))
+        naive = f"naive baseline ({FOLLOWEES:,} followee queries)"
         for _ in range(NAIVE_ROUNDS):
-            record(naive_name, calls.during(partial(naive_tray, viewer)))
-        naive_calls = statistics.median(figures[naive_name][0])
-        tray_ms = Timing(figures["tray"][1]).p50
-        for name, (ns, ms) in figures.items():
-            median_calls = statistics.median(ns)
-            print(
-                f"  {name}: {median_calls:.0f} DynamoDB calls (max {max(ns)}), "
-                f"p50 {Timing(ms).p50:.1f} ms, p95 {Timing(ms).percentile(95):.1f} ms; "
-                f"{naive_calls / max(median_calls, 1):.0f}x fewer calls and "
-                f"{Timing(ms).p50 / tray_ms:.1f}x the tray's p50 time"
-            )
+            figures.record(naive, calls.during(partial(naive_tray, viewer)))
+        figures.print(naive)
         assert tray is not None
         unseen = sum(1 for e in tray.items if not e.all_seen)
         print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,17 @@ class Client:
         response = self.get("/me")
         assert response.status_code == 200, response.text
         return response.json()
+
+
+def eventually(check: Any, deadline_s: float = 20) -> Any:
+    """Poll `check` until it returns something true or the deadline passes; returns
+    its last value (for what a stream consumer does a moment after a request)."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
 
 
 def unique_handle(prefix: str = "u") -> str:

@@ -2,23 +2,13 @@
 once (even when a batch is delivered again); a celebrity's post is one write."""
 
 import io
-import time
 
 import pytest
 from PIL import Image
 
 from photogram.feed import repository as feed
 from photogram.settings import settings
-from tests.support import upload
-
-
-def eventually(check, deadline_s=20):
-    deadline = time.monotonic() + deadline_s
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
+from tests.support import eventually, upload
 
 
 def publish(client):

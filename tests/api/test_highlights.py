@@ -2,11 +2,16 @@
 of mine go in, only I may change them, and everyone else sees them as they may see
 my profile (close-friends stories for close friends only)."""
 
+import json
+import time
 from datetime import timedelta
 
 import pytest
 
-from photogram import clock
+from photogram import changes, clock
+from photogram.media import repository as media_repo
+from photogram.stories import consumers
+from photogram.stories import repository as stories_repo
 from tests.api.test_stories import post_story
 from tests.support import error_code
 
@@ -137,3 +142,51 @@ def test_close_friends_stories_in_highlights_are_for_close_friends(make_user):
 
     assert ids(seen_by_friend) == [public["story_id"], close["story_id"]]
     assert ids(seen_by_follower) == [public["story_id"]]
+
+
+def _image(row):
+    """A highlight item as its stream record carries it (JSON attributes as text)."""
+    return {
+        "highlight_id": row.highlight_id,
+        "type": "highlight",
+        "stories": json.dumps(row.stories),
+    }
+
+
+def test_a_late_release_spares_a_story_put_back_since(runtime, make_user):
+    owner = make_user("owner")
+    a, b = post_story(owner), post_story(owner)
+    created = owner.post(
+        "/highlights", json={"title": "T", "story_ids": [a["story_id"], b["story_id"]]}
+    )
+    highlight_id = created.json()["highlight_id"]
+    b_media = stories_repo.get_story(b["story_id"]).media_id
+    both = _image(stories_repo.get_highlight(highlight_id))
+    owner.patch(f"/highlights/{highlight_id}", json={"story_ids": [a["story_id"]]})
+    dropped = _image(stories_repo.get_highlight(highlight_id))
+    owner.patch(f"/highlights/{highlight_id}", json={"story_ids": [a["story_id"], b["story_id"]]})
+
+    # The drop's change delivered (again) after b was put back.
+    consumers.on_highlight(changes.Change("MODIFY", "highlight", new=dropped, old=both))
+
+    assert "highlight:" + highlight_id in (media_repo.get(b_media).holders or set())
+    with clock.FrozenClock(clock.now() + timedelta(hours=25)):
+        runtime.ttl.sweep()
+        time.sleep(1)
+        assert media_repo.get(b_media) is not None
+
+
+def test_ids_no_key_could_hold_are_not_found(make_user):
+    user = make_user("user")
+    huge = "x" * 3000
+
+    for method, path in [
+        ("post", f"/stories/{huge}/view"),
+        ("delete", f"/stories/{huge}"),
+        ("get", f"/stories/{huge}/viewers"),
+        ("delete", f"/highlights/{huge}"),
+        ("get", f"/users/{huge}/stories"),
+        ("put", f"/me/close-friends/{huge}"),
+    ]:
+        response = getattr(user, method)(path)
+        assert response.status_code == 404, (method, path, response.text)

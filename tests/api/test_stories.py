@@ -3,27 +3,18 @@ counted once, viewers for the author alone, close friends, private accounts and
 blocks, and expiry on a moved clock (the read filter first, then TTL cleanup)."""
 
 import io
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from PIL import Image
 
-from photogram import clock
+from photogram import changes, clock
 from photogram.media import repository as media_repo
 from photogram.settings import settings
+from photogram.stories import consumers
 from photogram.stories import repository as stories_repo
-from tests.support import error_code, upload
-
-
-def eventually(check, deadline_s=20):
-    deadline = time.monotonic() + deadline_s
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
+from tests.support import error_code, eventually, upload
 
 
 def story_media(client, color=(200, 60, 90)):
@@ -232,6 +223,31 @@ def test_only_the_author_sees_viewers(author_and_fan, make_user):
     assert author.get(path).status_code == 200
     assert stranger.get(path).status_code == 403
     assert fan.delete(f"/stories/{story['story_id']}").status_code == 403
+
+
+def test_a_viewer_who_blocks_the_author_leaves_the_viewer_list(author_and_fan):
+    author, fan = author_and_fan
+    story = post_story(author)
+    fan.post(f"/stories/{story['story_id']}/view")
+
+    fan.post(f"/users/{author.handle}/block")
+
+    assert author.get(f"/stories/{story['story_id']}/viewers").json()["items"] == []
+
+
+def test_a_late_unfollow_record_leaves_a_refollowed_ring(author_and_fan):
+    author, fan = author_and_fan
+    post_story(author)
+    assert eventually(lambda: ring_of(fan, author.handle))
+    fan.delete(f"/users/{author.handle}/follow")
+    assert eventually(lambda: ring_of(fan, author.handle) is None)
+    fan.post(f"/users/{author.handle}/follow")
+    assert eventually(lambda: ring_of(fan, author.handle))
+    edge = {"owner_id": fan.user_id, "other_id": author.user_id, "type": "following"}
+
+    consumers.on_following(changes.Change("REMOVE", "following", new=None, old=edge))
+
+    assert ring_of(fan, author.handle) is not None
 
 
 def test_own_views_are_not_counted(make_user):

@@ -68,6 +68,16 @@ def batch_get(keys: Iterable[Key]) -> dict[Key, Row]:
     return found
 
 
+def exists(key: Key) -> bool:
+    """Whether an item is there now (a strongly consistent read): for stream consumers,
+    which decide from the state right after the write that triggered them."""
+    try:
+        Row.get(*key, consistent_read=True, attributes_to_get=["PK"])
+    except Row.DoesNotExist:
+        return False
+    return True
+
+
 class Contention(PhotogramError):
     status = 409
 
@@ -82,6 +92,16 @@ def is_retryable(error: TransactWriteError) -> bool:
         return error.cause_response_code == "TransactionConflictException"
     codes = {r.code for r in error.cancellation_reasons if r is not None}
     return bool(codes) and codes <= {"ConditionalCheckFailed", "TransactionConflict"}
+
+
+def failed_conditions(error: TransactWriteError) -> set[int]:
+    """The positions (in the order written) of the transaction's items whose condition
+    failed; empty when it was cancelled for a conflict only."""
+    return {
+        n
+        for n, reason in enumerate(error.cancellation_reasons or [])
+        if reason is not None and reason.code == "ConditionalCheckFailed"
+    }
 
 
 def optimistic(attempt: Callable[[], T], *, tries: int = 8) -> T:
@@ -104,6 +124,21 @@ def transact(build: Callable[[TransactWrite], Any]) -> None:
     """Collect writes with `build(tx)` and commit them as one DynamoDB transaction."""
     with TransactWrite(connection=Row._get_connection().connection) as tx:
         build(tx)
+
+
+def transact_through_conflicts(build: Callable[[TransactWrite], Any], *, tries: int = 8) -> None:
+    """`transact`, tried again while DynamoDB cancels it for a conflict with another
+    transaction on the same items only (a popular story's view count, say); a failed
+    condition is raised at once for the caller to answer."""
+    for n in range(tries):
+        try:
+            transact(build)
+            return
+        except TransactWriteError as error:
+            if failed_conditions(error) or not is_retryable(error):
+                raise
+            time.sleep(min(0.002 * 2**n, 0.1))
+    raise Contention()
 
 
 def query_page(

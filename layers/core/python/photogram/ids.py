@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from photogram import clock
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ID = re.compile(f"^[{_ALPHABET}]{{26}}$")
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` could be an id we made: checked before it becomes part of a key,
+    so a client's 5 KB path segment is a 404, not a DynamoDB key-size error."""
+    return bool(_ID.fullmatch(text))
 
 
 def new_id() -> str:

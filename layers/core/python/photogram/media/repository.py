@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import (
@@ -12,6 +13,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from photogram import clock, db
 from photogram.db import Row
@@ -69,20 +71,40 @@ STORY_HOLDER = "story:"
 HIGHLIGHT_HOLDER = "highlight:"
 
 
-def release(media_id: str, holder: str) -> bool:
-    """Drop one holder; when none is left, delete the item. True if it was deleted
-    now (the caller then deletes the files). Idempotent: a second release of the same
-    holder, or of a media item already gone, changes nothing."""
+class HolderChanged(Exception):
+    """A release's guard failed: what it was decided from changed; decide again."""
+
+
+def release(
+    media_id: str, holder: str, guard: Callable[[TransactWrite], None] | None = None
+) -> bool:
+    """Drop one holder of a story's media; when none is left, delete the item. Returns
+    whether the item is gone (now or before), when the caller deletes the files (again
+    is harmless, so a failure after this is retried by the stream safely).
+
+    With `guard`, the holder is dropped in one transaction with the guard's condition
+    checks, and HolderChanged is raised if they fail. Releasing the same holder twice
+    changes nothing."""
     pk, sk = keys.media_key(media_id)
     row = MediaRow(pk, sk)
-    try:
-        row.update(
-            actions=[MediaRow.holders.delete({holder})],
+
+    def write(tx: TransactWrite) -> None:
+        tx.update(
+            row,
+            [MediaRow.holders.delete({holder})],
             condition=MediaRow.PK.exists() & MediaRow.holders.contains(holder),
         )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        if guard is not None:
+            guard(tx)
+
+    try:
+        db.transact(write)
+    except TransactWriteError as error:
+        failed = db.failed_conditions(error)
+        if failed - {0}:
+            raise HolderChanged() from error
+        if not failed:
+            raise  # a conflict: the stream delivers the change again
     try:
         # DynamoDB removes a set attribute when its last element goes.
         row.delete(
@@ -92,7 +114,7 @@ def release(media_id: str, holder: str) -> bool:
     except DeleteError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        return False
+        return get(media_id) is None
     return True
 
 

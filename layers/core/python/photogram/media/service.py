@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from photogram import clock, db, ids
 from photogram.adapters import storage
@@ -126,6 +127,15 @@ def _expire_stuck(row: MediaRow) -> None:
         row.status, row.reason = "FAILED", "processing_timeout"
 
 
+def variants_out(variants: dict[str, Any] | None) -> dict[str, VariantOut]:
+    """Stored variants ({name: {key, width, height}}) as CDN URLs with their sizes."""
+    base = settings().cdn_base_url
+    return {
+        name: VariantOut(url=storage.cdn_url(base, v["key"]), width=v["width"], height=v["height"])
+        for name, v in (variants or {}).items()
+    }
+
+
 def to_out(row: MediaRow) -> MediaOut:
     out = MediaOut(
         media_id=row.media_id,
@@ -134,14 +144,8 @@ def to_out(row: MediaRow) -> MediaOut:
         created_at=row.created_at,
     )
     if row.status == "READY":
-        base = settings().cdn_base_url
         out.width, out.height = int(row.width or 0), int(row.height or 0)
-        out.variants = {
-            name: VariantOut(
-                url=storage.cdn_url(base, v["key"]), width=v["width"], height=v["height"]
-            )
-            for name, v in (row.variants or {}).items()
-        }
+        out.variants = variants_out(row.variants)
         out.blur_placeholder, out.dominant_color = row.blur_placeholder, row.dominant_color
     elif row.status in ("REJECTED", "FAILED"):
         out.reason = row.reason

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from photogram.media.models import VariantOut
 from photogram.users.models import AvatarOut
 
 HASHTAG = re.compile(r"(?<![\w#])#(\w{1,100})", re.UNICODE)
@@ -76,12 +77,6 @@ class AuthorOut(BaseModel):
     handle: str
     display_name: str
     avatar: AvatarOut | None = None
-
-
-class VariantOut(BaseModel):
-    url: str
-    width: int
-    height: int
 
 
 class PostMediaOut(BaseModel):

@@ -26,7 +26,6 @@ from photogram.posts.models import (
     PostOut,
     PostPage,
     UpdatePostIn,
-    VariantOut,
     ViewerState,
     parse_hashtags,
     parse_mentions,
@@ -166,7 +165,6 @@ def author_out(author: ProfileRow) -> AuthorOut:
 def to_out(
     post: PostRow, author: ProfileRow, totals: dict[str, int], flags: dict[str, bool]
 ) -> PostOut:
-    base = settings().cdn_base_url
     return PostOut(
         post_id=post.post_id,
         author=author_out(author),
@@ -179,12 +177,7 @@ def to_out(
                 media_id=m["media_id"],
                 width=m["width"],
                 height=m["height"],
-                variants={
-                    name: VariantOut(
-                        url=storage.cdn_url(base, v["key"]), width=v["width"], height=v["height"]
-                    )
-                    for name, v in m["variants"].items()
-                },
+                variants=media_service.variants_out(m["variants"]),
                 blur_placeholder=m["blur_placeholder"],
                 dominant_color=m["dominant_color"],
                 alt_text=m.get("alt_text", ""),

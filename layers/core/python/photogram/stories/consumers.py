@@ -14,11 +14,13 @@ change nothing."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from pynamodb.transactions import TransactWrite
 
-from photogram import changes
+from photogram import changes, db
 from photogram.adapters import storage
 from photogram.db import batch_get
 from photogram.feed import repository as feed_repo
@@ -28,17 +30,17 @@ from photogram.media.repository import HIGHLIGHT_HOLDER, STORY_HOLDER
 from photogram.settings import settings
 from photogram.social import keys as social_keys
 from photogram.social import repository as social_repo
-from photogram.stories import repository
-from photogram.stories.repository import StoryRow
+from photogram.stories import keys, repository
+from photogram.stories.repository import HighlightRow, StoryRow
 from photogram.users import repository as users_repo
 from photogram.users.repository import ProfileRow
 
 logger = Logger(child=True)
 
 
-def release(media_id: str, holder: str) -> None:
-    """Drop one hold on a story's media; the last one deletes its files."""
-    if media_repo.release(media_id, holder):
+def release(media_id: str, holder: str, guard: Any = None) -> None:
+    """Drop one hold on a story's media; once nothing holds it, its files go."""
+    if media_repo.release(media_id, holder, guard):
         storage.delete_prefix(settings().media_bucket, variant_prefix(media_id))
         logger.info("story media deleted", extra={"media_id": media_id})
 
@@ -70,13 +72,34 @@ def _set_rings(viewer_ids: list[str], profile: ProfileRow, latest: StoryRow | No
         repository.put_rings(viewer_ids, repository.ring_fields(profile, latest))
 
 
-def refresh_rings(author_id: str, *, followers: bool = True) -> None:
+def _story_of(image: dict[str, Any]) -> StoryRow:
+    return StoryRow(
+        story_id=str(image["story_id"]),
+        author_id=str(image["author_id"]),
+        audience=str(image["audience"]),
+        created_at=str(image["created_at"]),
+        expires_at=int(image["expires_at"]),
+    )
+
+
+def refresh_rings(
+    author_id: str,
+    *,
+    followers: bool = True,
+    added: StoryRow | None = None,
+    removed: str | None = None,
+) -> None:
     """Rewrite the author's rings from their live stories. `followers=False` when only
-    a close-friends story changed: followers' rings cannot have moved."""
+    a close-friends story changed: followers' rings cannot have moved. The story the
+    change is about is `added` to, or `removed` from, what the index (eventually
+    consistent) returns."""
     profile = users_repo.get_profile(author_id)
     if profile is None:
         return
-    live = repository.live_stories(author_id)
+    live = [s for s in repository.live_stories(author_id) if s.story_id != removed]
+    fresh = added is not None and repository.is_live(added.expires_at)
+    if added is not None and fresh and all(s.story_id != added.story_id for s in live):
+        live = sorted([*live, added], key=lambda s: s.created_at)
     public = _latest(live, close_friend=False)
     newest = _latest(live, close_friend=True)
     star = _is_star(profile)
@@ -87,6 +110,8 @@ def refresh_rings(author_id: str, *, followers: bool = True) -> None:
             else:
                 repository.put_star(repository.ring_fields(profile, public))
         else:
+            # An author who was large until now leaves no star row behind.
+            repository.delete_star(author_id)
             for page in feed_repo.followers_of(author_id):
                 _set_rings(page, profile, public)
     friends = _following_friends(author_id)
@@ -108,25 +133,22 @@ def on_story(change: changes.Change) -> None:
         if not change.by_ttl:
             # Deleted by its author: rings may point at it. An expired story's rings
             # expire with it (their TTL is their latest story's).
-            refresh_rings(str(story["author_id"]), followers=followers)
+            refresh_rings(
+                str(story["author_id"]), followers=followers, removed=str(story["story_id"])
+            )
     elif change.event == "INSERT":
-        refresh_rings(str(story["author_id"]), followers=followers)
+        refresh_rings(str(story["author_id"]), followers=followers, added=_story_of(story))
 
 
 def _refresh_one(author_id: str, viewer_id: str) -> None:
     """One viewer's ring of one author, from the current follow and close-friend state."""
-    wanted = {
-        "follows": social_keys.following_key(viewer_id, author_id),
-        "close": social_keys.close_friend_key(author_id, viewer_id),
-    }
-    found = batch_get(wanted.values())
     profile = users_repo.get_profile(author_id)
     if profile is None:
         return
-    if wanted["follows"] not in found:
+    if not db.exists(social_keys.following_key(viewer_id, author_id)):
         repository.forget_author(viewer_id, author_id)
         return
-    close = wanted["close"] in found
+    close = db.exists(social_keys.close_friend_key(author_id, viewer_id))
     latest = _latest(repository.live_stories(author_id), close_friend=close)
     public = latest if latest is None or latest.audience == "followers" else None
     if _is_star(profile) and public is not None:
@@ -137,11 +159,9 @@ def _refresh_one(author_id: str, viewer_id: str) -> None:
 @changes.consumes("following")
 def on_following(change: changes.Change) -> None:
     edge = change.item
-    follower, followee = str(edge["owner_id"]), str(edge["other_id"])
-    if change.event == "REMOVE":
-        repository.forget_author(follower, followee)
-    elif change.event == "INSERT":
-        _refresh_one(followee, follower)
+    if change.event in ("INSERT", "REMOVE"):
+        # From the follow as it is now: a late REMOVE of an undone unfollow is harmless.
+        _refresh_one(str(edge["other_id"]), str(edge["owner_id"]))
 
 
 @changes.consumes("close_friend")
@@ -155,9 +175,8 @@ def on_close_friend(change: changes.Change) -> None:
 def on_mute(change: changes.Change) -> None:
     edge = change.item
     if change.event in ("INSERT", "REMOVE"):
-        muted = social_repo.keys.mute_key(str(edge["owner_id"]), str(edge["other_id"]))
-        exists = bool(batch_get([muted]))
-        repository.set_tray_mute(str(edge["owner_id"]), str(edge["other_id"]), exists)
+        muted = db.exists(social_keys.mute_key(str(edge["owner_id"]), str(edge["other_id"])))
+        repository.set_tray_mute(str(edge["owner_id"]), str(edge["other_id"]), muted)
 
 
 def _kept(image: dict[str, Any] | None) -> dict[str, str]:
@@ -171,8 +190,31 @@ def _kept(image: dict[str, Any] | None) -> dict[str, str]:
 
 @changes.consumes("highlight")
 def on_highlight(change: changes.Change) -> None:
-    before, after = _kept(change.old), _kept(change.new)
+    """Release the media of stories the highlight no longer keeps. Decided from the
+    highlight as it is now (an edit may have put a story back since this change), and
+    each release is guarded by the version read, so a concurrent edit re-decides."""
+    before = _kept(change.old)
+    if not before:
+        return
     highlight_id = str(change.item["highlight_id"])
-    for story_id, media_id in before.items():
-        if story_id not in after:
-            release(media_id, HIGHLIGHT_HOLDER + highlight_id)
+    key = keys.highlight_key(highlight_id)
+    for attempt in range(8):
+        current = repository.get_highlight(highlight_id)
+        kept = {s["story_id"] for s in current.stories} if current else set()
+        unchanged = (
+            HighlightRow.version == int(current.version)
+            if current
+            else HighlightRow.PK.does_not_exist()
+        )
+
+        def guard(tx: TransactWrite, unchanged: Any = unchanged) -> None:
+            tx.condition_check(HighlightRow, *key, condition=unchanged)
+
+        try:
+            for story_id, media_id in before.items():
+                if story_id not in kept:
+                    release(media_id, HIGHLIGHT_HOLDER + highlight_id, guard)
+            return
+        except media_repo.HolderChanged:
+            time.sleep(0.01 * 2**attempt)
+    raise media_repo.HolderChanged()

@@ -209,6 +209,10 @@ def set_tray_mute(viewer_id: str, author_id: str, muted: bool) -> None:
 # --- highlights ------------------------------------------------------------------------
 
 
+def count_highlights(owner_id: str) -> int:
+    return int(Row.gsi1.count(keys.highlights_pk(owner_id)))
+
+
 def get_highlight(highlight_id: str) -> HighlightRow | None:
     try:
         return HighlightRow.get(*keys.highlight_key(highlight_id), consistent_read=True)

@@ -55,10 +55,11 @@ from photogram.stories.repository import (
 )
 from photogram.users import repository as users_repo
 from photogram.users import service as users
-from photogram.users.models import AvatarOut, UserSummary
+from photogram.users.models import UserSummary
 from photogram.users.repository import ProfileRow
 
 MAX_LIVE_STORIES = 100
+MAX_HIGHLIGHTS = 100
 
 
 def story_not_found() -> NotFound:
@@ -142,7 +143,7 @@ def _is_close_friend(owner_id: str, friend_id: str) -> bool:
 def _visible_story(viewer_id: str, story_id: str) -> tuple[StoryRow, ProfileRow]:
     """A live story I may see, and its author. Raises NotFound(story_not_found) for
     anything else, so a story I may not see cannot be told from a missing one."""
-    story = repository.get_story(story_id)
+    story = repository.get_story(story_id) if ids.is_id(story_id) else None
     if story is None:
         raise story_not_found()
     state = social_repo.read_state(viewer_id, story.author_id)
@@ -209,9 +210,9 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
         )
 
     try:
-        db.transact(write)
+        db.transact_through_conflicts(write)
     except TransactWriteError as error:
-        if not db.is_retryable(error):
+        if not db.failed_conditions(error):
             raise
         # A concurrent request claimed the media first: it is that request's story.
         earlier = _story_of_media(author_id, request.media_id)
@@ -301,9 +302,9 @@ def _record_view(viewer_id: str, story: StoryRow) -> None:
         )
 
     try:
-        db.transact(write)
+        db.transact_through_conflicts(write)
     except TransactWriteError as error:
-        if not db.is_retryable(error):
+        if not db.failed_conditions(error):
             raise
         # Seen before (or the story went in between): nothing to count.
 
@@ -316,6 +317,9 @@ def list_viewers(viewer_id: str, story_id: str, page: PageRequest) -> ViewerPage
     start = cursors().open(page.cursor, scope)
     rows, position = db.query_page(keys.viewers_pk(story_id), page.limit, start, on_index=True)
     views = [r for r in rows if isinstance(r, StoryViewRow)]
+    # Someone who watched and then blocked me (or whom I blocked) is left out.
+    hidden = social_repo.blocked_between(viewer_id, [v.viewer_id for v in views])
+    views = [v for v in views if v.viewer_id not in hidden]
     profiles = users_repo.get_profiles([v.viewer_id for v in views])
     return ViewerPage(
         view_count=int(story.view_count),
@@ -332,20 +336,12 @@ def list_viewers(viewer_id: str, story_id: str, page: PageRequest) -> ViewerPage
 
 
 def _summary(ring: RingRow) -> UserSummary:
-    avatar = None
-    if ring.avatar:
-        base = settings().cdn_base_url
-        avatar = AvatarOut(
-            thumbnail=storage.cdn_url(base, ring.avatar["thumbnail"]),
-            small=storage.cdn_url(base, ring.avatar["small"]),
-            blur_placeholder=ring.avatar["blur_placeholder"],
-        )
     return UserSummary(
         user_id=ring.author_id,
         handle=ring.handle,
         display_name=ring.display_name,
         is_private=bool(ring.is_private),
-        avatar=avatar,
+        avatar=users.avatar_from(ring.avatar),
     )
 
 
@@ -450,9 +446,9 @@ def _highlight_out(row: HighlightRow, *, close_friend: bool = True) -> Highlight
 
 def _commit(build: Any) -> None:
     try:
-        db.transact(build)
+        db.transact_through_conflicts(build)
     except TransactWriteError as error:
-        if not db.is_retryable(error):
+        if not db.failed_conditions(error):
             raise
         raise Conflict(
             "story_expired", "A story expired or changed meanwhile; load it again."
@@ -463,6 +459,8 @@ def create_highlight(owner_id: str, request: CreateHighlightIn) -> HighlightOut:
     """Keep live stories of mine on my profile past their 24 hours.
     Raises NotFound(story_not_found), Conflict(story_expired)."""
     stories = _own_live_stories(owner_id, request.story_ids)
+    if repository.count_highlights(owner_id) >= MAX_HIGHLIGHTS:
+        raise Conflict("too_many_highlights", f"At most {MAX_HIGHLIGHTS} highlights.")
     highlight_id = ids.new_id()
     now = clock.iso()
     row = HighlightRow(
@@ -487,7 +485,7 @@ def create_highlight(owner_id: str, request: CreateHighlightIn) -> HighlightOut:
 
 
 def _own_highlight(owner_id: str, highlight_id: str) -> HighlightRow:
-    row = repository.get_highlight(highlight_id)
+    row = repository.get_highlight(highlight_id) if ids.is_id(highlight_id) else None
     if row is None:
         raise highlight_not_found()
     if row.owner_id != owner_id:

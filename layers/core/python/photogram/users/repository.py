@@ -46,7 +46,13 @@ def get_profiles(user_ids: list[str]) -> dict[str, ProfileRow]:
     return {r.user_id: r for r in rows.values() if isinstance(r, ProfileRow)}
 
 
+# Handles are at most 30 characters; older ones no longer valid may still resolve.
+MAX_HANDLE_LOOKUP = 64
+
+
 def user_id_for(handle: str) -> str | None:
+    if len(handle) > MAX_HANDLE_LOOKUP:
+        return None  # no handle is that long; never a key DynamoDB would refuse
     pk, sk = keys.handle_key(handle)
     try:
         return HandleRow.get(pk, sk).user_id

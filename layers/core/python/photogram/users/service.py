@@ -38,13 +38,18 @@ def user_not_found() -> NotFound:
 
 
 def avatar_out(row: ProfileRow) -> AvatarOut | None:
-    if not row.avatar:
+    return avatar_from(row.avatar)
+
+
+def avatar_from(avatar: dict[str, Any] | None) -> AvatarOut | None:
+    """A stored avatar snapshot (a profile's, or a copy of it) as CDN URLs."""
+    if not avatar:
         return None
     base = settings().cdn_base_url
     return AvatarOut(
-        thumbnail=storage.cdn_url(base, row.avatar["thumbnail"]),
-        small=storage.cdn_url(base, row.avatar["small"]),
-        blur_placeholder=row.avatar["blur_placeholder"],
+        thumbnail=storage.cdn_url(base, avatar["thumbnail"]),
+        small=storage.cdn_url(base, avatar["small"]),
+        blur_placeholder=avatar["blur_placeholder"],
     )
 
 
