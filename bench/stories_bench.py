@@ -177,13 +177,24 @@ def main() -> None:
         viewer = graph["viewer"]
         calls = Calls()
         figures = Figures()
+        from photogram.pagination import PageRequest
+
+        first_page = PageRequest(limit=20)
+        all_rings = PageRequest(limit=500)
         for _ in range(ROUNDS):
-            figures.record("tray", calls.during(partial(service.get_tray, viewer)))
+            figures.record(
+                "tray, first page (20 rings)",
+                calls.during(partial(service.get_tray, viewer, first_page)),
+            )
+            figures.record(
+                "tray, all 300 rings at once",
+                calls.during(partial(service.get_tray, viewer, all_rings)),
+            )
         naive = f"naive baseline ({FOLLOWEES:,} followee queries)"
         for _ in range(NAIVE_ROUNDS):
             figures.record(naive, calls.during(partial(naive_tray, viewer)))
         figures.print(naive)
-        tray, _, ms = calls.during(partial(service.get_tray, viewer))
+        tray, _, ms = calls.during(partial(service.get_tray, viewer, all_rings))
         unseen = sum(1 for e in tray.items if not e.all_seen)
         print(
             f"  tray: {len(tray.items)} rings ({unseen} unseen first, then "

@@ -40,8 +40,8 @@ def delete_story(story_id: str) -> Response[None]:
 
 
 @app.get("/stories/tray")
-def tray() -> TrayOut:
-    return service.get_tray(api.caller_id(app))
+def tray(limit: api.Limit = None, cursor: api.Cursor = None) -> TrayOut:
+    return service.get_tray(api.caller_id(app), api.page(limit, cursor))
 
 
 @app.get("/users/<handle>/stories")

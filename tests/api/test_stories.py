@@ -393,3 +393,25 @@ def test_a_large_accounts_story_is_one_star_row_merged_into_followers_trays(make
     finally:
         monkeypatch.undo()
         settings.cache_clear()
+
+
+def test_the_tray_comes_in_pages_without_repeats(make_user):
+    me = make_user("me")
+    authors = [make_user(f"a{i}") for i in range(3)]
+    for author in authors:
+        me.post(f"/users/{author.handle}/follow")
+        post_story(author)
+    post_story(me)
+    assert eventually(lambda: len(tray_handles(me)) == 4)
+
+    pages, cursor = [], None
+    while True:
+        params = {"limit": 1} | ({"cursor": cursor} if cursor else {})
+        body = me.get("/stories/tray", params=params).json()
+        pages.append([e["user"]["handle"] for e in body["items"]])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+
+    assert pages == [[me.handle]] + [[a.handle] for a in reversed(authors)]
+    assert error_code(me.get("/stories/tray", params={"cursor": "forged"})) == "invalid_cursor"

@@ -61,6 +61,7 @@ class TrayOut(BaseModel):
     """My ring first, then unseen rings, then seen ones, each group newest first."""
 
     items: list[TrayEntryOut]
+    next_cursor: str | None
 
 
 class ViewOut(BaseModel):

@@ -9,7 +9,7 @@ stream consumer (stories/consumers.py) then releases its media.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError
@@ -345,10 +345,20 @@ def _summary(ring: RingRow) -> UserSummary:
     )
 
 
-def get_tray(viewer_id: str) -> TrayOut:
-    """The story tray: my ring first, then rings with stories I have not seen, then
-    the rest, each newest first. At most three DynamoDB calls however many accounts I
-    follow: my tray partition, the large accounts' rings, and whether I follow those."""
+def _tray_position(entry: TrayEntryOut) -> tuple[bool, bool, float, str]:
+    """Where a ring sorts: mine, then unseen, then newest, then by user id."""
+    latest = datetime.fromisoformat(entry.latest_story_at.replace("Z", "+00:00"))
+    return (not entry.is_self, entry.all_seen, -latest.timestamp(), entry.user.user_id)
+
+
+def get_tray(viewer_id: str, page: PageRequest) -> TrayOut:
+    """The story tray, a page at a time: my ring first, then rings with stories I have
+    not seen, then the rest, each newest first. At most three DynamoDB calls per page
+    however many accounts I follow: my tray partition, the large accounts' rings, and
+    whether I follow those. A page continues after the last ring of the one before
+    (in the order as it is now). Raises BadRequest(invalid_cursor)."""
+    scope = f"TRAY:{viewer_id}"
+    after = cursors().open(page.cursor, scope)
     rings: dict[str, RingRow] = {}
     seen: dict[str, str] = {}
     muted: set[str] = set()
@@ -384,9 +394,19 @@ def get_tray(viewer_id: str) -> TrayOut:
         for author_id, ring in rings.items()
         if author_id not in muted or author_id == viewer_id
     ]
-    entries.sort(key=lambda e: e.latest_story_at, reverse=True)
-    entries.sort(key=lambda e: (not e.is_self, e.all_seen))
-    return TrayOut(items=entries)
+    entries.sort(key=_tray_position)
+    if after is not None:
+        last = (bool(after["other"]), bool(after["seen"]), float(after["at"]), str(after["id"]))
+        entries = [e for e in entries if _tray_position(e) > last]
+    shown = entries[: page.limit]
+    more = len(entries) > page.limit
+    position = _tray_position(shown[-1]) if shown else None
+    state = (
+        {"other": position[0], "seen": position[1], "at": position[2], "id": position[3]}
+        if position
+        else None
+    )
+    return TrayOut(items=shown, next_cursor=cursors().seal(state, scope) if more else None)
 
 
 # --- highlights ---------------------------------------------------------------------------
