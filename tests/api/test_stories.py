@@ -195,6 +195,22 @@ def test_50_concurrent_views_by_one_viewer_count_once(author_and_fan):
     assert [v["user"]["handle"] for v in viewers["items"]] == [fan.handle]
 
 
+def test_concurrent_viewers_are_each_counted_once(make_user):
+    author = make_user("author")
+    viewers = [make_user(f"v{i}") for i in range(12)]
+    for viewer in viewers:
+        viewer.post(f"/users/{author.handle}/follow")
+    story = post_story(author)
+    path = f"/stories/{story['story_id']}/view"
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        list(pool.map(lambda v: [v.post(path) for _ in range(3)], viewers))
+
+    assert author.get(f"/stories/{story['story_id']}/viewers").json()["view_count"] == 12
+    mine = author.get(f"/users/{author.handle}/stories").json()["items"]
+    assert [s["view_count"] for s in mine] == [12]
+
+
 def test_viewers_are_listed_newest_first_and_paginated(author_and_fan, make_user):
     author, fan = author_and_fan
     others = [make_user(f"v{i}") for i in range(3)]

@@ -2,8 +2,10 @@
 
 - A story is one item, `STORY#<id>`, listed under its author on GSI1
   (`STORIES#<author>`, sorted by creation time) so live stories are one Query.
-- Its views sit in the story's partition (`VIEW#<viewer>`: one per viewer, so a view
-  counts once) and are listed newest first on GSI1 (`VIEWERS#<story>`).
+- A view is one item per (story, viewer), each in its own partition so a story
+  everyone watches is not one hot partition (a second view is the same item, so a
+  view counts once); views are listed newest first on GSI1 (`VIEWERS#<story>`) and
+  counted on write-sharded counters (`VIEWS#<story>#<shard>`), as likes are.
 - A viewer's tray is one partition, `TRAY#<viewer>`: a ring per followed author with
   live stories (written by the fan-out), a seen mark per author (written by views),
   and a mute mark per muted author (written from the mute), so the tray is one Query.
@@ -13,6 +15,8 @@
 """
 
 from __future__ import annotations
+
+from photogram.posts.keys import COUNTER_SHARDS
 
 Key = tuple[str, str]
 STORY_SK = "STORY"
@@ -34,7 +38,15 @@ def time_sk(created_at: str, item_id: str) -> str:
 
 
 def view_key(story_id: str, viewer_id: str) -> Key:
-    return f"STORY#{story_id}", f"VIEW#{viewer_id}"
+    return f"VIEW#{story_id}#{viewer_id}", "VIEW"
+
+
+def view_count_key(story_id: str, shard: int) -> Key:
+    return f"VIEWS#{story_id}#{shard}", "COUNTS"
+
+
+def view_count_keys(story_id: str) -> list[Key]:
+    return [view_count_key(story_id, shard) for shard in range(COUNTER_SHARDS)]
 
 
 def viewers_pk(story_id: str) -> str:

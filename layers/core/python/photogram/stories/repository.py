@@ -27,13 +27,19 @@ class StoryRow(Row, discriminator="story"):
     created_at = UnicodeAttribute()
     # TTL (epoch seconds): created_at + 24 h.
     expires_at = NumberAttribute()
-    view_count = NumberAttribute(default=0)
 
 
 class StoryViewRow(Row, discriminator="story_view"):
     story_id = UnicodeAttribute()
     viewer_id = UnicodeAttribute()
     viewed_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+class ViewCountRow(Row, discriminator="story_view_count"):
+    """One shard of a story's view count (a viewer's shard is fixed by their id)."""
+
+    views = NumberAttribute(default=0)
     expires_at = NumberAttribute()
 
 
@@ -124,6 +130,19 @@ def stories_by_id(story_ids: Iterable[str]) -> dict[str, StoryRow]:
 def seen_stories(viewer_id: str, story_ids: list[str]) -> set[str]:
     found = batch_get(keys.view_key(s, viewer_id) for s in story_ids)
     return {r.story_id for r in found.values() if isinstance(r, StoryViewRow)}
+
+
+def view_counts(story_ids: list[str]) -> dict[str, int]:
+    """Each story's views, summed over its counter shards (one batch read per 12)."""
+    found = batch_get(k for s in story_ids for k in keys.view_count_keys(s))
+    return {
+        s: sum(
+            int(r.views)
+            for k in keys.view_count_keys(s)
+            if isinstance(r := found.get(k), ViewCountRow)
+        )
+        for s in story_ids
+    }
 
 
 def mark_seen(viewer_id: str, story: StoryRow) -> None:

@@ -15,15 +15,15 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, TransactWriteError
 
 from photogram import clock, db, ids
-from photogram.adapters import storage
+from photogram.db import Row
 from photogram.errors import Conflict, Forbidden, NotFound, RateLimited
 from photogram.media import repository as media_repo
 from photogram.media import service as media_service
 from photogram.media.keys import media_key
 from photogram.media.repository import HIGHLIGHT_HOLDER, STORY_HOLDER, MediaRow
 from photogram.pagination import PageRequest, cursors
-from photogram.posts.models import AuthorOut, VariantOut
-from photogram.settings import settings
+from photogram.posts.keys import shard_for
+from photogram.posts.models import AuthorOut
 from photogram.social import keys as social_keys
 from photogram.social import repository as social_repo
 from photogram.social import service as social
@@ -52,6 +52,7 @@ from photogram.stories.repository import (
     StoryRow,
     StoryViewRow,
     TrayMuteRow,
+    ViewCountRow,
 )
 from photogram.users import repository as users_repo
 from photogram.users import service as users
@@ -74,22 +75,18 @@ def highlight_not_found() -> NotFound:
 
 
 def media_out(media: dict[str, Any]) -> StoryMediaOut:
-    base = settings().cdn_base_url
     return StoryMediaOut(
         width=int(media["width"]),
         height=int(media["height"]),
-        variants={
-            name: VariantOut(
-                url=storage.cdn_url(base, v["key"]), width=v["width"], height=v["height"]
-            )
-            for name, v in media["variants"].items()
-        },
+        variants=media_service.variants_out(media["variants"]),
         blur_placeholder=media["blur_placeholder"],
         dominant_color=media["dominant_color"],
     )
 
 
-def _story_out(story: StoryRow, author: ProfileRow, *, has_seen: bool, viewer_id: str) -> StoryOut:
+def _story_out(
+    story: StoryRow, author: ProfileRow, *, has_seen: bool, viewer_id: str, views: int = 0
+) -> StoryOut:
     is_author = viewer_id == story.author_id
     return StoryOut(
         story_id=story.story_id,
@@ -104,7 +101,7 @@ def _story_out(story: StoryRow, author: ProfileRow, *, has_seen: bool, viewer_id
         created_at=story.created_at,
         expires_at=int(story.expires_at),
         has_seen=has_seen,
-        view_count=int(story.view_count) if is_author else None,
+        view_count=views if is_author else None,
     )
 
 
@@ -191,7 +188,6 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
         audience=request.audience,
         created_at=created_at,
         expires_at=clock.epoch(now + timedelta(hours=STORY_HOURS)),
-        view_count=0,
         GSI1PK=keys.stories_pk(author_id),
         GSI1SK=keys.time_sk(created_at, story_id),
     )
@@ -259,9 +255,17 @@ def list_user_stories(viewer_id: str, handle: str) -> StoryList:
         close = state.viewer_follows and _is_close_friend(author.user_id, viewer_id)
         stories = [s for s in stories if s.audience != "close_friends" or close]
     seen = repository.seen_stories(viewer_id, [s.story_id for s in stories]) if stories else set()
+    # The counts are the author's alone to see (and to pay a read for).
+    views = repository.view_counts([s.story_id for s in stories]) if is_self and stories else {}
     return StoryList(
         items=[
-            _story_out(s, author, has_seen=is_self or s.story_id in seen, viewer_id=viewer_id)
+            _story_out(
+                s,
+                author,
+                has_seen=is_self or s.story_id in seen,
+                viewer_id=viewer_id,
+                views=views.get(s.story_id, 0),
+            )
             for s in stories
         ]
     )
@@ -293,12 +297,19 @@ def _record_view(viewer_id: str, story: StoryRow) -> None:
         GSI1SK=keys.time_sk(viewed_at, viewer_id),
     )
 
+    shard = ViewCountRow(*keys.view_count_key(story.story_id, shard_for(viewer_id)))
+
     def write(tx: db.TransactWrite) -> None:
+        # The view item and one counter shard: nothing every viewer writes, so a story
+        # millions watch has no hot item (the story was read live just before).
         tx.save(view, condition=StoryViewRow.PK.does_not_exist())
         tx.update(
-            StoryRow(*keys.story_key(story.story_id)),
-            [StoryRow.view_count.add(1)],
-            condition=StoryRow.PK.exists(),
+            shard,
+            [
+                ViewCountRow.views.add(1),
+                Row.kind.set(ViewCountRow),
+                ViewCountRow.expires_at.set(int(story.expires_at)),
+            ],
         )
 
     try:
@@ -306,13 +317,13 @@ def _record_view(viewer_id: str, story: StoryRow) -> None:
     except TransactWriteError as error:
         if not db.failed_conditions(error):
             raise
-        # Seen before (or the story went in between): nothing to count.
+        # Seen before: nothing to count.
 
 
 def list_viewers(viewer_id: str, story_id: str, page: PageRequest) -> ViewerPage:
     """Who watched my story, newest first, and how many. Raises NotFound(story_not_found),
     Forbidden(not_your_story)."""
-    story = _own_story(viewer_id, story_id)
+    _own_story(viewer_id, story_id)
     scope = f"VIEWERS:{story_id}"
     start = cursors().open(page.cursor, scope)
     rows, position = db.query_page(keys.viewers_pk(story_id), page.limit, start, on_index=True)
@@ -322,7 +333,7 @@ def list_viewers(viewer_id: str, story_id: str, page: PageRequest) -> ViewerPage
     views = [v for v in views if v.viewer_id not in hidden]
     profiles = users_repo.get_profiles([v.viewer_id for v in views])
     return ViewerPage(
-        view_count=int(story.view_count),
+        view_count=repository.view_counts([story_id])[story_id],
         items=[
             StoryViewerOut(user=users.to_summary(profiles[v.viewer_id]), viewed_at=v.viewed_at)
             for v in views
