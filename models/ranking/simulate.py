@@ -89,6 +89,23 @@ def _iso(hours: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def _record_views(
+    events: list[dict[str, Any]], viewer: int, views: list[tuple[int, float]], now: datetime
+) -> None:
+    """Story views as the affinity consumer records them (no hashtags: stories have none)."""
+    for author, story_h in views:
+        events.append(
+            {
+                "ref": f"VIEW#{author}-{story_h:.4f}#{viewer}|VIEW",
+                "kind": "story_view",
+                "author_id": str(author),
+                "hashtags": [],
+                "at": now.timestamp(),
+            }
+        )
+    del events[:-MAX_EVENTS]
+
+
 def simulate(
     config: Config = Config(),
     trace: list[dict[str, Any]] | None = None,
@@ -138,6 +155,19 @@ def simulate(
     for post in sorted(posts, key=lambda p: p.created_h):
         by_author[post.author].append(post)
 
+    # Stories: an author posts about half as many as posts; each lives 24 hours.
+    stories = [
+        np.sort(rng.uniform(0, hours, size=rng.poisson(activity[a] * config.days * 0.3)))
+        for a in range(n)
+    ]
+
+    def watches(viewer: int, author: int) -> float:
+        """How likely a viewer opens a followee's story: people watch the stories of
+        those they care about (tie) and whose topics they like."""
+        match = float(interests[viewer][author_topics[author]].sum())
+        z = -2.0 + 2.0 * ties.get((viewer, author), 0.0) + 2.0 * match
+        return 1.0 / (1.0 + math.exp(-z))
+
     def truth(viewer: int, post: Post, now_h: float) -> float:
         topic = float(interests[viewer][post.topics].sum())
         tie = ties.get((viewer, post.author), 0.0)
@@ -153,6 +183,7 @@ def simulate(
     )
     events: dict[int, list[dict[str, Any]]] = defaultdict(list)
     seen: dict[int, set[int]] = defaultdict(set)
+    watched: dict[tuple[int, int], float] = {}
     fanned_out: set[int] = set()
     ordered = sorted(posts, key=lambda p: p.created_h)
     next_post = 0
@@ -181,10 +212,21 @@ def simulate(
             and now_h - WINDOW_H <= p.created_h <= now_h
             and p.post_id not in seen[viewer]
         ]
+        now = START + timedelta(hours=now_h)
+        # The tray first: live stories of followees, each opened or not. Views reach
+        # the aggregates after the session, as the stream delivers them.
+        views = []
+        for author in sorted(follows[viewer]):
+            since = max(now_h - 24.0, watched.get((viewer, author), -1.0))
+            times = stories[author]
+            live = times[(times > since) & (times <= now_h)]
+            if len(live) and rng.random() < watches(viewer, author):
+                watched[(viewer, author)] = float(live[-1])
+                views += [(author, float(t)) for t in live]
         if len(pool) < 2:
+            _record_views(events[viewer], viewer, views, now)
             continue
         shown = [pool[i] for i in rng.permutation(len(pool))[: config.candidates_per_session]]
-        now = START + timedelta(hours=now_h)
         mine = feed_features.Interests.from_events(events[viewer], now)
         for post in shown:
             ref = {
@@ -235,6 +277,7 @@ def simulate(
                 }
             )
             del events[viewer][:-MAX_EVENTS]
+        _record_views(events[viewer], viewer, views, now)
     assert len(FEATURE_NAMES) == len(rows[0])
     return Dataset(
         np.asarray(rows, dtype=np.float32),

@@ -431,3 +431,32 @@ def test_the_tray_comes_in_pages_without_repeats(make_user):
 
     assert pages == [[me.handle]] + [[a.handle] for a in reversed(authors)]
     assert error_code(me.get("/stories/tray", params={"cursor": "forged"})) == "invalid_cursor"
+
+
+def affinity_for(user_id, author_id):
+    from photogram.db import batch_get
+    from photogram.feed import aggregates
+    from photogram.feed.keys import affinity_key
+
+    row = batch_get([affinity_key(user_id)]).get(affinity_key(user_id))
+    return aggregates.interests(row).authors.get(author_id, 0.0)
+
+
+def test_watching_a_story_raises_my_interest_in_its_author_once(author_and_fan):
+    author, fan = author_and_fan
+    story = post_story(author)
+
+    fan.post(f"/stories/{story['story_id']}/view")
+
+    assert eventually(lambda: affinity_for(fan.user_id, author.user_id) > 0)
+    view = stories_repo.StoryViewRow.get(
+        *stories_repo.keys.view_key(story["story_id"], fan.user_id)
+    )
+    image = {k: v for k, v in view.serialize().items()}
+    plain = {k: next(iter(v.values())) for k, v in image.items()}
+    before = affinity_for(fan.user_id, author.user_id)
+    from photogram.feed import aggregates
+
+    aggregates.on_story_views([changes.Change("INSERT", "story_view", new=plain, old=None)])
+
+    assert affinity_for(fan.user_id, author.user_id) == pytest.approx(before, rel=0.01)

@@ -12,7 +12,6 @@ nothing (events are keyed by the item that caused them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -127,36 +126,60 @@ def on_engagement(batch: list[changes.Change]) -> None:
     for change in batch:
         if change.event != "MODIFY":
             by_user.setdefault(_actor(change.item), []).append(change)
+    for user_id, mine in by_user.items():
+        removed, added = set(), []
+        for c in mine:
+            ref = f"{c.item['PK']}|{c.item['SK']}"
+            removed.add(ref)
+            post = posts.get(str(c.item["post_id"]))
+            if c.event == "INSERT" and post is not None and post.author_id != user_id:
+                added.append(
+                    {
+                        "ref": ref,
+                        "kind": c.item["type"],
+                        "author_id": post.author_id,
+                        "hashtags": list(post.hashtags or [])[:10],
+                        "at": _epoch(str(c.item["created_at"])),
+                    }
+                )
+        _record(user_id, removed, added)
+
+
+@changes.consumes_batch("story_view")
+def on_story_views(batch: list[changes.Change]) -> None:
+    """A story view is a (small) sign of interest in its author. A view's REMOVE (the
+    story's TTL) takes nothing back: the interest decays on its own."""
+    by_viewer: dict[str, list[dict[str, Any]]] = {}
+    for c in batch:
+        if c.event == "INSERT" and c.new is not None and c.new.get("author_id"):
+            by_viewer.setdefault(str(c.new["viewer_id"]), []).append(
+                {
+                    "ref": f"{c.new['PK']}|{c.new['SK']}",
+                    "kind": "story_view",
+                    "author_id": str(c.new["author_id"]),
+                    "hashtags": [],
+                    "at": _epoch(str(c.new["viewed_at"])),
+                }
+            )
+    for viewer_id, added in by_viewer.items():
+        _record(viewer_id, {e["ref"] for e in added}, added)
+
+
+def _record(user_id: str, removed: set[str], added: list[dict[str, Any]]) -> None:
+    """Replace the events keyed `removed` by `added` in the user's affinity item, keeping
+    the latest MAX_EVENTS of the last EVENT_DAYS (a replayed change rewrites the same)."""
     oldest = clock.epoch() - EVENT_DAYS * 86400
 
-    for user_id, mine in by_user.items():
+    def edit(row: AffinityRow) -> bool:
+        events = [e for e in row.events or [] if e["ref"] not in removed] + added
+        events = sorted((e for e in events if e["at"] >= oldest), key=lambda e: e["at"])
+        events = events[-MAX_EVENTS:]
+        if events == (row.events or []):
+            return False
+        row.events = events
+        return True
 
-        def edit(
-            row: AffinityRow, user_id: str = user_id, mine: Iterable[changes.Change] = mine
-        ) -> bool:
-            events = list(row.events or [])
-            for c in mine:
-                ref = f"{c.item['PK']}|{c.item['SK']}"
-                events = [e for e in events if e["ref"] != ref]
-                post = posts.get(str(c.item["post_id"]))
-                if c.event == "INSERT" and post is not None and post.author_id != user_id:
-                    events.append(
-                        {
-                            "ref": ref,
-                            "kind": c.item["type"],
-                            "author_id": post.author_id,
-                            "hashtags": list(post.hashtags or [])[:10],
-                            "at": _epoch(str(c.item["created_at"])),
-                        }
-                    )
-            events = sorted((e for e in events if e["at"] >= oldest), key=lambda e: e["at"])
-            events = events[-MAX_EVENTS:]
-            if events == (row.events or []):
-                return False
-            row.events = events
-            return True
-
-        repository.rewrite(AffinityRow, keys.affinity_key(user_id), edit)
+    repository.rewrite(AffinityRow, keys.affinity_key(user_id), edit)
 
 
 def interests(row: Any) -> features.Interests:

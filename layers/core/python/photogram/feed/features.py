@@ -2,8 +2,9 @@
 from a user's whole history. Serving (feed/service.py) and training (the ranking
 model) both call these functions, so the model learns what the feed will send it.
 
-- affinity: my recent likes (1), comments (2) and saves (3) of the author's posts,
-  each weight halving every AFFINITY_HALF_LIFE_H hours;
+- affinity: my recent likes (1), comments (2) and saves (3) of the author's posts
+  and views (0.5) of their stories, each weight halving every AFFINITY_HALF_LIFE_H
+  hours;
 - content_affinity: the same decayed weights, per hashtag of the posts I engaged
   with, summed over the candidate's hashtags;
 - engagement_rate: the post's likes + 2 x comments + 3 x saves per hour of age
@@ -22,7 +23,7 @@ from typing import Any
 
 from photogram.feed.ranking import Features
 
-KIND_WEIGHTS = {"like": 1.0, "comment": 2.0, "save": 3.0}
+KIND_WEIGHTS = {"like": 1.0, "comment": 2.0, "save": 3.0, "story_view": 0.5}
 AFFINITY_HALF_LIFE_H = 72.0
 AUTHOR_POSTS = 10
 

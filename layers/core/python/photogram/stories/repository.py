@@ -32,6 +32,8 @@ class StoryRow(Row, discriminator="story"):
 class StoryViewRow(Row, discriminator="story_view"):
     story_id = UnicodeAttribute()
     viewer_id = UnicodeAttribute()
+    # The story's author: a view feeds the viewer's affinity for them (the feed).
+    author_id = UnicodeAttribute()
     viewed_at = UnicodeAttribute()
     expires_at = NumberAttribute()
 

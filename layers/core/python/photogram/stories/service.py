@@ -291,6 +291,7 @@ def _record_view(viewer_id: str, story: StoryRow) -> None:
         *keys.view_key(story.story_id, viewer_id),
         story_id=story.story_id,
         viewer_id=viewer_id,
+        author_id=story.author_id,
         viewed_at=viewed_at,
         expires_at=int(story.expires_at),
         GSI1PK=keys.viewers_pk(story.story_id),
