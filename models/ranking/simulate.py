@@ -35,7 +35,6 @@ TOPICS = [
 ]  # fmt: skip
 START = datetime(2026, 11, 1, tzinfo=UTC)
 WINDOW_H = 72.0
-MAX_EVENTS = 200
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ def _record_views(
                 "at": now.timestamp(),
             }
         )
-    del events[:-MAX_EVENTS]
+    events[:] = feed_features.kept(events)
 
 
 def simulate(
@@ -276,7 +275,7 @@ def simulate(
                     "at": now.timestamp(),
                 }
             )
-            del events[viewer][:-MAX_EVENTS]
+            events[viewer] = feed_features.kept(events[viewer])
         _record_views(events[viewer], viewer, views, now)
     assert len(FEATURE_NAMES) == len(rows[0])
     return Dataset(

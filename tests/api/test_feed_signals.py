@@ -202,3 +202,22 @@ def test_deleting_a_post_removes_its_likes_comments_and_their_interest(make_user
     assert eventually(lambda: posts_repo.delete_engagement(post_id) == 0)
     assert eventually(lambda: interests_of(fan.user_id).tags.get("gone", 0) == 0)
     assert not list(posts_repo.Row.query(pk.comments_pk(post_id)))
+
+
+def test_a_like_and_an_unlike_in_one_batch_leave_no_interest(make_user):
+    author, fan = make_user("author"), make_user("fan")
+    post_id = publish(author, "#sailing")
+    like = {
+        "PK": f"LIKE#{post_id}#{fan.user_id}",
+        "SK": "LIKE",
+        "type": "like",
+        "post_id": post_id,
+        "user_id": fan.user_id,
+        "created_at": "2026-11-25T12:00:00.000Z",
+    }
+
+    aggregates.on_engagement(
+        [Change("INSERT", "like", new=like, old=None), Change("REMOVE", "like", new=None, old=like)]
+    )
+
+    assert author.user_id not in interests_of(fan.user_id).authors

@@ -4,7 +4,8 @@
   eight), written once per post per stream batch however many likes it got;
 - the discovery list: recent posts of public authors with the most engagement;
 - each user's affinity events: their recent likes, comments and saves, with the
-  author and hashtags of each post (features.Interests folds them).
+  author and hashtags of each post, and their recent story views (features.Interests
+  folds them).
 
 Every consumer is idempotent: a re-delivered batch writes the same values again or
 nothing (events are keyed by the item that caused them).
@@ -23,7 +24,6 @@ from photogram.posts.repository import COUNTERS, PostStatsRow
 from photogram.settings import settings
 
 DISCOVERY_SIZE = 100
-MAX_EVENTS = 200
 EVENT_DAYS = 30
 
 
@@ -127,10 +127,13 @@ def on_engagement(batch: list[changes.Change]) -> None:
         if change.event != "MODIFY":
             by_user.setdefault(_actor(change.item), []).append(change)
     for user_id, mine in by_user.items():
-        removed, added = set(), []
+        removed: set[str] = set()
+        added: list[dict[str, Any]] = []
+        # In stream order: a like then an unlike in one batch leaves no like.
         for c in mine:
             ref = f"{c.item['PK']}|{c.item['SK']}"
             removed.add(ref)
+            added = [e for e in added if e["ref"] != ref]
             post = posts.get(str(c.item["post_id"]))
             if c.event == "INSERT" and post is not None and post.author_id != user_id:
                 added.append(
@@ -167,13 +170,13 @@ def on_story_views(batch: list[changes.Change]) -> None:
 
 def _record(user_id: str, removed: set[str], added: list[dict[str, Any]]) -> None:
     """Replace the events keyed `removed` by `added` in the user's affinity item, keeping
-    the latest MAX_EVENTS of the last EVENT_DAYS (a replayed change rewrites the same)."""
+    what `features.kept` keeps of the last EVENT_DAYS (a replayed change rewrites the
+    same)."""
     oldest = clock.epoch() - EVENT_DAYS * 86400
 
     def edit(row: AffinityRow) -> bool:
         events = [e for e in row.events or [] if e["ref"] not in removed] + added
-        events = sorted((e for e in events if e["at"] >= oldest), key=lambda e: e["at"])
-        events = events[-MAX_EVENTS:]
+        events = features.kept(e for e in events if e["at"] >= oldest)
         if events == (row.events or []):
             return False
         row.events = events

@@ -4,7 +4,7 @@ SageMaker ranker that falls back to it.
 
 Features per (viewer, candidate post), all non-negative floats:
 - affinity: the viewer's recent interactions with the author (likes, comments,
-  saves, story views), time-decayed;
+  saves; story views are recorded but not yet weighed), time-decayed;
 - engagement_rate: the post's (likes + 2 x comments + 3 x saves) per hour of age;
 - recency_hours: the post's age;
 - content_affinity: the viewer's interest in the post's hashtags;

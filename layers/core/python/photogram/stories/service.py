@@ -9,6 +9,7 @@ stream consumer (stories/consumers.py) then releases its media.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -170,7 +171,8 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
         raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
     earlier = _story_of_media(author_id, request.media_id)
     if earlier is not None:
-        return _story_out(earlier, author, has_seen=True, viewer_id=author_id)
+        views = repository.view_counts([earlier.story_id])[earlier.story_id]
+        return _story_out(earlier, author, has_seen=True, viewer_id=author_id, views=views)
     (media,) = media_service.usable_media(author_id, [request.media_id], "story")
     if len(repository.live_stories(author_id)) >= MAX_LIVE_STORIES:
         raise RateLimited("too_many_stories", f"At most {MAX_LIVE_STORIES} live stories at a time.")
@@ -301,8 +303,9 @@ def _record_view(viewer_id: str, story: StoryRow) -> None:
     shard = ViewCountRow(*keys.view_count_key(story.story_id, shard_for(viewer_id)))
 
     def write(tx: db.TransactWrite) -> None:
-        # The view item and one counter shard: nothing every viewer writes, so a story
-        # millions watch has no hot item (the story was read live just before).
+        # The view item and one counter shard: no table item every viewer writes (the
+        # story was read live just before; a view racing its deletion leaves a view
+        # and a count that expire with the story, and nobody can list them).
         tx.save(view, condition=StoryViewRow.PK.does_not_exist())
         tx.update(
             shard,
@@ -357,6 +360,16 @@ def _summary(ring: RingRow) -> UserSummary:
     )
 
 
+# Fingerprints of the rings a tray cursor has shown: 6 hex characters each, the
+# latest MAX_TRAY_SHOWN (a cursor stays a few kilobytes).
+FP = 6
+MAX_TRAY_SHOWN = 500
+
+
+def _fingerprint(user_id: str) -> str:
+    return hashlib.sha256(user_id.encode()).hexdigest()[:FP]
+
+
 def _tray_position(entry: TrayEntryOut) -> tuple[bool, bool, float, str]:
     """Where a ring sorts: mine, then unseen, then newest, then by user id."""
     latest = datetime.fromisoformat(entry.latest_story_at.replace("Z", "+00:00"))
@@ -367,8 +380,8 @@ def get_tray(viewer_id: str, page: PageRequest) -> TrayOut:
     """The story tray, a page at a time: my ring first, then rings with stories I have
     not seen, then the rest, each newest first. At most three DynamoDB calls per page
     however many accounts I follow: my tray partition, the large accounts' rings, and
-    whether I follow those. A page continues after the last ring of the one before
-    (in the order as it is now). Raises BadRequest(invalid_cursor)."""
+    whether I follow those. A later page is the next rings in the order as it is now,
+    leaving out those already shown. Raises BadRequest(invalid_cursor)."""
     scope = f"TRAY:{viewer_id}"
     after = cursors().open(page.cursor, scope)
     rings: dict[str, RingRow] = {}
@@ -407,18 +420,16 @@ def get_tray(viewer_id: str, page: PageRequest) -> TrayOut:
         if author_id not in muted or author_id == viewer_id
     ]
     entries.sort(key=_tray_position)
-    if after is not None:
-        last = (bool(after["other"]), bool(after["seen"]), float(after["at"]), str(after["id"]))
-        entries = [e for e in entries if _tray_position(e) > last]
-    shown = entries[: page.limit]
+    # Later pages leave out the rings already shown, by fingerprint: a ring I watched
+    # from page one moves among the seen ones and must not come back.
+    before = str(after.get("shown", "")) if after else ""
+    shown_before = {before[i : i + FP] for i in range(0, len(before), FP)}
+    entries = [e for e in entries if _fingerprint(e.user.user_id) not in shown_before]
+    page_items = entries[: page.limit]
     more = len(entries) > page.limit
-    position = _tray_position(shown[-1]) if shown else None
-    state = (
-        {"other": position[0], "seen": position[1], "at": position[2], "id": position[3]}
-        if position
-        else None
-    )
-    return TrayOut(items=shown, next_cursor=cursors().seal(state, scope) if more else None)
+    shown = before + "".join(_fingerprint(e.user.user_id) for e in page_items)
+    state = {"shown": shown[-FP * MAX_TRAY_SHOWN :]}
+    return TrayOut(items=page_items, next_cursor=cursors().seal(state, scope) if more else None)
 
 
 # --- highlights ---------------------------------------------------------------------------
