@@ -46,6 +46,12 @@ class Calls:
 
         botocore.client.BaseClient._make_api_call = counting
 
+    @property
+    def write_calls(self) -> int:
+        """How many of the calls wrote (the items they wrote are `written`)."""
+        writes = ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
+        return sum(self.calls.count(op) for op in writes)
+
     def during(self, action: Callable[[], Any]) -> tuple[Any, int, float]:
         self.calls.clear()
         self.written = 0

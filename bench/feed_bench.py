@@ -200,10 +200,9 @@ def writes_per_post(graph: dict[str, Any], calls: Calls) -> None:
         }
         change = changes.Change("INSERT", "post", image, None)
         _, n, _ = calls.during(partial(fanout.on_post, change))
-        writes = sum(calls.calls.count(op) for op in ("BatchWriteItem", "PutItem", "UpdateItem"))
         print(
-            f"  writes per post, {label}: {calls.written} items in {writes} write calls "
-            f"({n} DynamoDB calls with the reads)"
+            f"  writes per post, {label}: {calls.written} items in "
+            f"{calls.write_calls} write calls ({n} DynamoDB calls with the reads)"
         )
 
 

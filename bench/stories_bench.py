@@ -158,10 +158,9 @@ def writes_per_story(graph: dict[str, Any], calls: Calls) -> None:
     ):
         story(author, 0.0).save()
         _, n, _ = calls.during(partial(consumers.refresh_rings, author))
-        writes = sum(calls.calls.count(op) for op in ("BatchWriteItem", "PutItem", "DeleteItem"))
         print(
-            f"  rings written per story, {label}: {calls.written} items in {writes} write "
-            f"calls ({n} DynamoDB calls with the reads)"
+            f"  rings written per story, {label}: {calls.written} items in "
+            f"{calls.write_calls} write calls ({n} DynamoDB calls with the reads)"
         )
 
 
