@@ -50,25 +50,13 @@ def post_not_found() -> NotFound:
 # --- visibility ------------------------------------------------------------------------
 
 
-def _can_see(viewer_id: str, author: ProfileRow | None, state: social_repo.State | None) -> bool:
-    """The one rule: the author sees everything; nobody sees across a block; a private
-    author's posts are for approved followers."""
-    if author is None:
-        return False
-    if author.user_id == viewer_id:
-        return True
-    if state is None or state.is_blocked:
-        return False
-    return not author.is_private or state.viewer_follows
-
-
 def visible_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
     post = repository.get(post_id)
     if post is None:
         raise post_not_found()
     state = social_repo.read_state(viewer_id, post.author_id)
     # 404, not 403: a private or blocked author's post must not be known to exist.
-    if not _can_see(viewer_id, state.target, state):
+    if not social.can_see(viewer_id, state.target, state):
         raise post_not_found()
     return post, state.target  # type: ignore[return-value]
 
@@ -399,10 +387,8 @@ def delete_post(viewer_id: str, post_id: str) -> None:
 def list_author_posts(viewer_id: str, handle: str, page: PageRequest) -> PostPage:
     """A user's posts, newest first (the profile grid). Raises NotFound,
     Forbidden(private_account)."""
-    author, state = social.find_user(viewer_id, handle)
+    author, _ = social.find_visible_user(viewer_id, handle, "posts")
     user_id = author.user_id
-    if not _can_see(viewer_id, author, state):
-        raise Forbidden("private_account", "This account is private: follow it to see its posts.")
     scope = f"POSTS:{user_id}:{viewer_id}"
     start = cursors().open(page.cursor, scope)
     rows, position = db.query_page(keys.author_posts_pk(user_id), page.limit, start, on_index=True)

@@ -51,6 +51,28 @@ def find_user(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
     return state.target, state
 
 
+def can_see(viewer_id: str, author: ProfileRow | None, state: State | None) -> bool:
+    """The one rule for a user's posts, stories, highlights and lists: the owner sees
+    everything; nobody sees across a block; a private account's are for approved
+    followers."""
+    if author is None:
+        return False
+    if author.user_id == viewer_id:
+        return True
+    if state is None or state.is_blocked:
+        return False
+    return not author.is_private or state.viewer_follows
+
+
+def find_visible_user(viewer_id: str, handle: str, what: str) -> tuple[ProfileRow, State]:
+    """`find_user`, for reading what the user shows (`what`: "posts", "stories", ...).
+    Raises NotFound(user_not_found), Forbidden(private_account)."""
+    target, state = find_user(viewer_id, handle)
+    if not can_see(viewer_id, target, state):
+        raise Forbidden("private_account", f"This account is private: follow it to see its {what}.")
+    return target, state
+
+
 def _other(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
     target, state = find_user(viewer_id, handle)
     if target.user_id == viewer_id:
@@ -338,10 +360,7 @@ def _page(list_name: str, owner_id: str, viewer_id: str, page: PageRequest) -> U
 
 
 def _visible_list(viewer_id: str, handle: str, list_name: str, page: PageRequest) -> UserPage:
-    target, state = find_user(viewer_id, handle)
-    is_self = target.user_id == viewer_id
-    if target.is_private and not is_self and not state.viewer_follows:
-        raise Forbidden("private_account", "This account is private: follow it to see its lists.")
+    target, _ = find_visible_user(viewer_id, handle, "lists")
     return _page(list_name, target.user_id, viewer_id, page)
 
 

@@ -119,23 +119,23 @@ def _media_snapshot(row: MediaRow) -> dict[str, Any]:
 # --- who may see what ---------------------------------------------------------------------
 
 
-def _may_see(viewer_id: str, story: StoryRow, author: ProfileRow | None, state: Any) -> bool:
-    """The author sees everything; nobody sees across a block; a private author's
-    stories are for approved followers; close-friends stories for the author's close
-    friends who follow them."""
-    if author is None:
-        return False
-    if story.author_id == viewer_id:
+def _sees_close_friends(viewer_id: str, owner_id: str, state: Any) -> bool:
+    """Close-friends stories are for the owner and their close friends who follow them."""
+    if viewer_id == owner_id:
         return True
-    if state.is_blocked or (author.is_private and not state.viewer_follows):
+    return bool(state.viewer_follows) and db.exists(
+        social_keys.close_friend_key(owner_id, viewer_id)
+    )
+
+
+def _may_see(viewer_id: str, story: StoryRow, author: ProfileRow | None, state: Any) -> bool:
+    """What the author's other content follows (social.can_see), and for close-friends
+    stories, the close friends who follow the author."""
+    if not social.can_see(viewer_id, author, state):
         return False
-    if story.audience == "close_friends":
-        return state.viewer_follows and _is_close_friend(story.author_id, viewer_id)
-    return True
-
-
-def _is_close_friend(owner_id: str, friend_id: str) -> bool:
-    return bool(db.batch_get([social_keys.close_friend_key(owner_id, friend_id)]))
+    return story.audience != "close_friends" or _sees_close_friends(
+        viewer_id, story.author_id, state
+    )
 
 
 def _visible_story(viewer_id: str, story_id: str) -> tuple[StoryRow, ProfileRow]:
@@ -169,11 +169,17 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
     author = users_repo.get_profile(author_id)
     if author is None:
         raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
-    earlier = _story_of_media(author_id, request.media_id)
-    if earlier is not None:
+    try:
+        (media,) = media_service.usable_media(author_id, [request.media_id], "story")
+    except Conflict as error:
+        # In use: by the story an earlier try of this request made, if it is live.
+        earlier = (
+            _story_of_media(author_id, request.media_id) if error.code == "media_in_use" else None
+        )
+        if earlier is None:
+            raise
         views = repository.view_counts([earlier.story_id])[earlier.story_id]
         return _story_out(earlier, author, has_seen=True, viewer_id=author_id, views=views)
-    (media,) = media_service.usable_media(author_id, [request.media_id], "story")
     if len(repository.live_stories(author_id)) >= MAX_LIVE_STORIES:
         raise RateLimited("too_many_stories", f"At most {MAX_LIVE_STORIES} live stories at a time.")
     now = clock.now()
@@ -248,13 +254,11 @@ def delete_story(viewer_id: str, story_id: str) -> None:
 def list_user_stories(viewer_id: str, handle: str) -> StoryList:
     """A user's live stories I may see, oldest first, each with whether I have seen
     it. Raises NotFound(user_not_found), Forbidden(private_account)."""
-    author, state = social.find_user(viewer_id, handle)
+    author, state = social.find_visible_user(viewer_id, handle, "stories")
     is_self = author.user_id == viewer_id
-    if author.is_private and not is_self and not state.viewer_follows:
-        raise Forbidden("private_account", "This account is private: follow it to see its stories.")
     stories = repository.live_stories(author.user_id)
-    if not is_self and any(s.audience == "close_friends" for s in stories):
-        close = state.viewer_follows and _is_close_friend(author.user_id, viewer_id)
+    if any(s.audience == "close_friends" for s in stories):
+        close = _sees_close_friends(viewer_id, author.user_id, state)
         stories = [s for s in stories if s.audience != "close_friends" or close]
     seen = repository.seen_stories(viewer_id, [s.story_id for s in stories]) if stories else set()
     # The counts are the author's alone to see (and to pay a read for).
@@ -573,20 +577,16 @@ def delete_highlight(owner_id: str, highlight_id: str) -> None:
 def list_highlights(viewer_id: str, handle: str, page: PageRequest) -> HighlightPage:
     """A user's highlights, newest first. Raises NotFound(user_not_found),
     Forbidden(private_account)."""
-    owner, state = social.find_user(viewer_id, handle)
-    if owner.is_private and owner.user_id != viewer_id and not state.viewer_follows:
-        raise Forbidden(
-            "private_account", "This account is private: follow it to see its highlights."
-        )
+    owner, state = social.find_visible_user(viewer_id, handle, "highlights")
     scope = f"HIGHLIGHTS:{owner.user_id}"
     start = cursors().open(page.cursor, scope)
     rows, position = db.query_page(
         keys.highlights_pk(owner.user_id), page.limit, start, on_index=True
     )
     found = [r for r in rows if isinstance(r, HighlightRow)]
-    close = owner.user_id == viewer_id
-    if not close and any(s.get("audience") == "close_friends" for r in found for s in r.stories):
-        close = state.viewer_follows and _is_close_friend(owner.user_id, viewer_id)
+    # One read, and only when a highlight holds a close-friends story.
+    has_close = any(s.get("audience") == "close_friends" for r in found for s in r.stories)
+    close = has_close and _sees_close_friends(viewer_id, owner.user_id, state)
     shown = [_highlight_out(r, close_friend=close) for r in found]
     return HighlightPage(
         items=[h for h in shown if h.stories],
