@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -132,10 +133,12 @@ class Api(Construct):
         # The stack outputs the URL as ApiUrl; drop CDK's own, generated-name copy.
         self.rest_api.node.try_remove_child("Endpoint")
         role = self.rest_api.node.find_child("CloudWatchRole")
+        push_to_logs = iam.ManagedPolicy.from_aws_managed_policy_name(
+            "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+        )
         nag.acknowledge(
             role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            f"AwsSolutions-IAM4[Policy::{nag.finding_text(self, push_to_logs.managed_policy_arn)}]",
             "The AWS-managed policy made for API Gateway's account-level logging role, "
             "assumable by apigateway.amazonaws.com only; AWS keeps it current.",
         )

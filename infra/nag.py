@@ -7,6 +7,9 @@ can check. `make synth` and `tests/infra` fail on any finding left.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
@@ -35,3 +38,37 @@ def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
     cdk.Validations.of(target).acknowledge(
         cdk.Acknowledgment(id=f"{PLUGIN}::{rule}", reason=reason)
     )
+
+
+def finding_text(scope: IConstruct, value: str) -> str:
+    """`value` (an ARN or a name, tokens and all) as cdk-nag writes it in a finding.
+
+    A finding names a resource by its resolved CloudFormation value, so the same ARN
+    reads `arn:<AWS::Partition>:logs:<AWS::Region>:...` in an environment-agnostic
+    stack and `arn:aws:logs:us-east-1:123456789012:...` once `cdk synth` gives the
+    stack a concrete account and region. Building an acknowledgment from the value
+    the policy itself uses keeps it matching in every environment.
+    """
+    return _flatten(cdk.Stack.of(scope).resolve(value))
+
+
+def _flatten(node: Any) -> str:
+    # cdk-nag 3.0's utils/flatten-cfn-reference.js, rule for rule.
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if "Fn::Join" in node:
+            delimiter, items = node["Fn::Join"]
+            return delimiter.join(_flatten(item) for item in items)
+        if "Fn::Sub" in node:
+            return _flatten(node["Fn::Sub"])
+        if "Fn::GetAtt" in node:
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{_flatten(resource)}.{_flatten(attribute)}>"
+        if "Fn::ImportValue" in node:
+            return _flatten(node["Fn::ImportValue"])
+        if "Ref" in node:
+            return f"<{_flatten(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"))

@@ -72,6 +72,12 @@ class Ranking(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
+        if not cdk.Token.is_unresolved(stack.region) and stack.region not in XGBOOST_REGISTRIES:
+            # Said now, not as a FindInMap failure halfway through a deploy.
+            raise ValueError(
+                f"ranking=sagemaker: SageMaker publishes no {XGBOOST_IMAGE} image in "
+                f"{stack.region}; deploy there with -c ranking=heuristic"
+            )
         artifact = s3_assets.Asset(self, "Artifact", path=str(archive))
         registries = cdk.CfnMapping(
             self,
@@ -79,6 +85,8 @@ class Ranking(Construct):
             mapping={
                 region: {"account": account} for region, account in XGBOOST_REGISTRIES.items()
             },
+            # In a concrete region the account is written in place and the mapping left out.
+            lazy=True,
         )
         registry = registries.find_in_map(stack.region, "account")
         repository = XGBOOST_IMAGE.split(":")[0]
@@ -101,13 +109,14 @@ class Ranking(Construct):
         role.add_to_policy(
             iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"])
         )
+        endpoint_logs = (
+            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:"
+            "log-group:/aws/sagemaker/Endpoints/*"
+        )
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[
-                    f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:"
-                    "log-group:/aws/sagemaker/Endpoints/*"
-                ],
+                resources=[endpoint_logs],
             )
         )
         asset_read = (
@@ -122,8 +131,7 @@ class Ranking(Construct):
                 "only resource it accepts.",
             ),
             (
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:"
-                "<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]",
+                f"AwsSolutions-IAM5[Resource::{nag.finding_text(self, endpoint_logs)}]",
                 "SageMaker names an endpoint's log group after the endpoint when it creates "
                 "it; the grant is limited to endpoint log groups of this account and region.",
             ),
@@ -135,8 +143,9 @@ class Ranking(Construct):
             ("AwsSolutions-IAM5[Action::s3:GetBucket*]", asset_read),
             ("AwsSolutions-IAM5[Action::s3:List*]", asset_read),
             (
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                "cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
+                # The bootstrap bucket's name holds the account and region.
+                "AwsSolutions-IAM5[Resource::"
+                f"{nag.finding_text(self, artifact.bucket.arn_for_objects('*'))}]",
                 "The CDK asset grant is written on the bootstrap assets bucket's objects; "
                 "the artifact's key is a content hash known only at publish time.",
             ),

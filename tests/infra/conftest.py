@@ -28,3 +28,39 @@ def photogram(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     from tests.infra.synth import shared_synth
 
     return shared_synth(tmp_path_factory.getbasetemp(), "photogram", add_photogram)
+
+
+# How the CDK CLI runs app.py: with CDK_DEFAULT_ACCOUNT/REGION from the deployer's
+# profile, so every ARN the stack builds is concrete. eu-central-1 pulls the XGBoost
+# image from another registry account than us-east-1.
+ENVIRONMENTS = {
+    "us-east-1": ("123456789012", "us-east-1"),
+    "eu-central-1": ("123456789012", "eu-central-1"),
+}
+
+
+def synth_in(tmp_path_factory: pytest.TempPathFactory, name: str) -> Synth:
+    """The app as `cdk synth` builds it in ENVIRONMENTS[name], once per test run."""
+    import aws_cdk as cdk
+
+    from infra.stack import add_photogram
+    from tests.infra.synth import shared_synth
+
+    account, region = ENVIRONMENTS[name]
+    synth = shared_synth(
+        tmp_path_factory.getbasetemp(),
+        f"photogram-{name}",
+        lambda app: add_photogram(app, env=cdk.Environment(account=account, region=region)),
+    )
+    synth.region = region
+    return synth
+
+
+@pytest.fixture(scope="session", params=["agnostic", *ENVIRONMENTS])
+def every_environment(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Synth:
+    """The app synthesized environment-agnostic and in each concrete environment."""
+    if request.param == "agnostic":
+        return request.getfixturevalue("photogram")
+    return synth_in(tmp_path_factory, request.param)

@@ -28,6 +28,8 @@ class Synth:
     acknowledged: list[tuple[str, str]] = field(default_factory=list)
     # The text of each single-file asset (a state machine definition), by its S3 key.
     assets: dict[str, str] = field(default_factory=dict)
+    # The concrete region it was synthesized for; None when environment-agnostic.
+    region: str | None = None
 
     def __post_init__(self) -> None:
         # JSON gives back lists; keep (rule id, construct path) pairs comparable.

@@ -17,29 +17,29 @@ def describe(violations) -> list[str]:
     ]
 
 
-def test_awssolutions_pack_ran(photogram):
-    report = photogram.plugin_report(PLUGIN)
+def test_awssolutions_pack_ran(every_environment):
+    report = every_environment.plugin_report(PLUGIN)
 
     assert report is not None, "cdk-nag did not report: is the plugin registered?"
 
 
-def test_no_unsuppressed_finding(photogram):
+def test_no_unsuppressed_finding(every_environment):
     unsuppressed = [
         line
-        for plugin in photogram.report["pluginReports"]
+        for plugin in every_environment.report["pluginReports"]
         for line in describe(plugin.get("violations", []))
     ]
 
     assert unsuppressed == []
 
 
-def test_every_acknowledgment_suppresses_a_real_finding(photogram):
+def test_every_acknowledgment_suppresses_a_real_finding(every_environment):
     suppressed = {
         (v["acknowledgedId"], v["acknowledgedAt"])
-        for v in photogram.plugin_report(PLUGIN).get("suppressedViolations", [])
+        for v in every_environment.plugin_report(PLUGIN).get("suppressedViolations", [])
     }
 
-    stale = [ack for ack in photogram.acknowledged if ack not in suppressed]
+    stale = [ack for ack in every_environment.acknowledged if ack not in suppressed]
 
     assert stale == []
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import xgboost
 
-from infra.ranking import XGBOOST_IMAGE
+from infra.ranking import XGBOOST_IMAGE, XGBOOST_REGISTRIES
 from models.ranking.artifact import ARCHIVE
+from tests.infra.conftest import ENVIRONMENTS, synth_in
 from tests.infra.synth import Synth, as_list, synthesize
 from tests.infra.test_functions import function_of, role_statements
 
@@ -90,3 +91,33 @@ def test_ranking_heuristic_deploys_nothing_of_sagemaker(heuristic):
     assert "PHOTOGRAM_RANKER_ENDPOINT" not in feed["Properties"]["Environment"]["Variables"]
     assert "sagemaker" not in json.dumps(role_statements(heuristic, feed))
     assert "AWS::SageMaker" not in json.dumps(heuristic.template)
+
+
+@pytest.mark.parametrize("region", list(ENVIRONMENTS))
+def test_a_concrete_region_pulls_the_image_from_that_regions_registry(region, tmp_path_factory):
+    image = only(synth_in(tmp_path_factory, region), "AWS::SageMaker::Model")["PrimaryContainer"]
+
+    assert image["Image"] == {
+        "Fn::Join": [
+            "",
+            [
+                f"{XGBOOST_REGISTRIES[region]}.dkr.ecr.{region}.",
+                {"Ref": "AWS::URLSuffix"},
+                f"/{XGBOOST_IMAGE}",
+            ],
+        ]
+    }
+
+
+def test_a_region_without_the_xgboost_image_is_refused_at_synth(tmp_path):
+    import aws_cdk as cdk
+
+    from infra.stack import add_photogram
+
+    with pytest.raises(ValueError, match=r"mx-central-1; deploy there with -c ranking=heuristic"):
+        synthesize(
+            tmp_path,
+            lambda app: add_photogram(
+                app, env=cdk.Environment(account="123456789012", region="mx-central-1")
+            ),
+        )
