@@ -15,6 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import nag
+from infra.cors import EXPOSE_HEADERS, CorsPolicy
 from infra.routes import Route
 
 
@@ -82,6 +83,53 @@ ACCESS_LOG_FORMAT = json.dumps(
 )
 
 
+def preflight_headers(cors: CorsPolicy, methods: list[str]) -> dict[str, str]:
+    """The preflight's CORS headers but the origin, as the local gateway sends them."""
+    headers = cors.preflight_headers("", methods)
+    del headers["Access-Control-Allow-Origin"], headers["Vary"]
+    return headers
+
+
+def preflight_template(cors: CorsPolicy, headers: dict[str, str]) -> str:
+    """VTL: the allowed origin echoed with the preflight headers; other origins get none.
+
+    `String.matches` is Java's whole-string match, as Python's `re.fullmatch` is
+    locally; the pattern (infra/cors.py) uses only syntax both read alike.
+    """
+    lines = [
+        '#set($origin = $input.params().header.get("Origin"))',
+        '#if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end',
+        f'#if("$!origin" != "" && $origin.matches("{cors.pattern()}"))',
+        "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)",
+        *(
+            f'#set($context.responseOverride.header.{name} = "{value}")'
+            for name, value in headers.items()
+        ),
+        "#end",
+        '#set($context.responseOverride.header.Vary = "Origin")',
+    ]
+    return "\n".join(lines)
+
+
+def gateway_cors_headers(cors: CorsPolicy) -> dict[str, str]:
+    """CORS headers on API Gateway's own responses (401, 403, 429, 5xx, ...).
+
+    A gateway response can only send a fixed value or a request value: it cannot
+    test the Origin. With one allowed origin it names that origin (a page elsewhere
+    cannot read it); with several it echoes the request's Origin, which a browser
+    only sends to an authorized route after a preflight that allowed it
+    (docs/decisions.md, CORS).
+    """
+    if not cors.origins:
+        return {}
+    origin = f"'{cors.origins[0]}'" if len(cors.origins) == 1 else "method.request.header.Origin"
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Expose-Headers": f"'{','.join(EXPOSE_HEADERS)}'",
+        "Vary": "'Origin'",
+    }
+
+
 def path_parameters(path: str) -> list[str]:
     """ "/users/{handle}/follow" -> ["handle"]."""
     return re.findall(r"\{(\w+)\}", path)
@@ -102,8 +150,10 @@ class Api(Construct):
         throttle_rate: float,
         throttle_burst: int,
         log_retention: logs.RetentionDays,
+        cors: CorsPolicy | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.cors = cors or CorsPolicy()
         access_logs = logs.LogGroup(
             self, "AccessLogs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
         )
@@ -170,6 +220,7 @@ class Api(Construct):
                 type=apigw.ResponseType.of(response.type),
                 status_code=response.status,
                 templates={"application/json": error_template(response)},
+                response_headers=gateway_cors_headers(self.cors) or None,
             )
 
         # Created only if a route needs it: an authorizer no method uses fails synthesis.
@@ -186,6 +237,45 @@ class Api(Construct):
         self.methods: dict[tuple[str, str], apigw.Method] = {}
         for route in routes:
             self.methods[(route.method, route.path)] = self._method(route, functions)
+        if self.cors.origins:
+            methods_by_path: dict[str, list[str]] = {}
+            for route in routes:
+                methods_by_path.setdefault(route.path, []).append(route.method)
+            for path, methods in methods_by_path.items():
+                self._preflight(path, methods)
+
+    def _preflight(self, path: str, methods: list[str]) -> None:
+        """OPTIONS on `path`: answered by API Gateway itself (a mock integration, no
+        authorizer, no function), with CORS headers only for an allowed origin."""
+        headers = preflight_headers(self.cors, methods)
+        integration = apigw.MockIntegration(
+            request_templates={"application/json": '{"statusCode": 204}'},
+            integration_responses=[
+                apigw.IntegrationResponse(
+                    status_code="204",
+                    response_templates={"application/json": preflight_template(self.cors, headers)},
+                )
+            ],
+        )
+        method = self.rest_api.root.resource_for_path(path).add_method(
+            "OPTIONS",
+            integration,
+            authorization_type=apigw.AuthorizationType.NONE,
+            method_responses=[
+                apigw.MethodResponse(
+                    status_code="204",
+                    response_parameters={
+                        f"method.response.header.{name}": False for name in [*headers, "Vary"]
+                    },
+                )
+            ],
+        )
+        reason = (
+            f"OPTIONS {path} is the CORS preflight: browsers send it without credentials, "
+            "and API Gateway answers it itself (a mock integration), reaching no function."
+        )
+        nag.acknowledge(method, "AwsSolutions-APIG4", reason)
+        nag.acknowledge(method, "AwsSolutions-COG4", reason)
 
     def _method(self, route: Route, functions: dict[str, lambda_.IFunction]) -> apigw.Method:
         try:

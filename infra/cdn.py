@@ -10,6 +10,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra import nag
+from infra.cors import MAX_AGE_SECONDS, MEDIA_METHODS, CorsPolicy
 
 PRICE_CLASSES = {
     "100": cloudfront.PriceClass.PRICE_CLASS_100,
@@ -37,8 +38,10 @@ class Cdn(Construct):
         price_class: str,
         domain_name: str | None = None,
         certificate_arn: str | None = None,
+        cors: CorsPolicy | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        cors = cors or CorsPolicy()
         if bool(domain_name) != bool(certificate_arn):
             raise ValueError("a custom CDN domain needs its certificate, and the reverse")
         cache_policy = cloudfront.CachePolicy(
@@ -75,6 +78,19 @@ class Cdn(Construct):
             ),
             # No Cache-Control here: a policy would add it to error responses too, and a
             # 403 for a not-yet-published key must not be cached for a year.
+            # Pages on the allowed origins may read images with `crossorigin` (canvas).
+            cors_behavior=(
+                cloudfront.ResponseHeadersCorsBehavior(
+                    access_control_allow_origins=list(cors.origins),
+                    access_control_allow_methods=list(MEDIA_METHODS),
+                    access_control_allow_headers=["*"],
+                    access_control_allow_credentials=False,
+                    access_control_max_age=Duration.seconds(MAX_AGE_SECONDS),
+                    origin_override=True,
+                )
+                if cors.origins
+                else None
+            ),
         )
         self.distribution = cloudfront.Distribution(
             self,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from constructs import Node
 
+from infra.cors import CorsPolicy
+
 STAGE_PATTERN = re.compile(r"[a-z][a-z0-9]{0,15}")
 # CloudFront's price classes by the name a deployer types: 100 (North America and
 # Europe), 200 (adds most of Asia, the Middle East and Africa) or All.
@@ -44,6 +46,9 @@ class StackConfig:
     # The serverless endpoint's memory (1024-6144, steps of 1024) and concurrency.
     ranker_memory_mb: int = 2048
     ranker_max_concurrency: int = 5
+    # Browser origins (https://app.example.com) allowed to call the API, upload to the
+    # raw bucket and read media with CORS (infra/cors.py); none by default.
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_context(cls, node: Node) -> StackConfig:
@@ -78,6 +83,10 @@ class StackConfig:
             ranker_memory_mb=memory,
             ranker_max_concurrency=concurrency,
             cdn_price_class=_price_class(node.try_get_context("cdn_price_class")),
+            # A list in cdk.json, or comma-separated with -c cors_origins=a,b.
+            cors_origins=CorsPolicy.parse(
+                node.try_get_context("cors_origins"), any_port=False
+            ).origins,
             **_cdn_domain(
                 node.try_get_context("cdn_domain"), node.try_get_context("cdn_certificate_arn")
             ),

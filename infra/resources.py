@@ -106,6 +106,8 @@ class BucketSpec:
     expire_prefixes: tuple[tuple[str, int], ...] = ()
     # Served to the world through the CDN (origin access control), never directly.
     cdn_origin: bool = False
+    # Browsers POST uploads to it from the allowed origins (a CORS rule, infra/cors.py).
+    browser_uploads: bool = False
 
 
 RAW_MEDIA = BucketSpec(
@@ -116,6 +118,7 @@ RAW_MEDIA = BucketSpec(
     event_bridge=True,
     # A raw upload is deleted by the pipeline once handled; anything left is a stray.
     expire_prefixes=(("raw/", 2),),
+    browser_uploads=True,
 )
 
 MEDIA = BucketSpec(

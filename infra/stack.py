@@ -15,6 +15,7 @@ from infra.api import Api
 from infra.auth import Auth
 from infra.cdn import Cdn
 from infra.config import StackConfig
+from infra.cors import EXPOSE_HEADERS, CorsPolicy
 from infra.data import Data
 from infra.functions import FUNCTIONS_DIR, Functions
 from infra.layers import Layers
@@ -75,7 +76,8 @@ class PhotogramStack(cdk.Stack):
         self.secrets = Secrets(self, "Secrets", specs=resources.secrets)
         self.auth = Auth(self, "Auth", spec=resources.user_pool, stage=config.stage)
         self.layers = Layers(self, "Layers")
-        self.storage = Storage(self, "Storage", specs=resources.buckets)
+        cors = CorsPolicy(config.cors_origins)
+        self.storage = Storage(self, "Storage", specs=resources.buckets, cors=cors)
         cdn_origins = [spec.logical_id for spec in resources.buckets if spec.cdn_origin]
         if len(cdn_origins) != 1:
             raise ValueError(
@@ -89,6 +91,7 @@ class PhotogramStack(cdk.Stack):
             price_class=config.cdn_price_class,
             domain_name=config.cdn_domain,
             certificate_arn=config.cdn_certificate_arn,
+            cors=cors,
         )
         self.functions = Functions(
             self,
@@ -128,7 +131,14 @@ class PhotogramStack(cdk.Stack):
             throttle_rate=config.throttle_rate,
             throttle_burst=config.throttle_burst,
             log_retention=LOG_RETENTION,
+            cors=cors,
         )
+        if cors.origins:
+            # The functions answer with the same rule as the gateway (photogram.api).
+            for name in sorted({route.function for route in routes}):
+                function = self.functions.by_name[name]
+                function.add_environment("PHOTOGRAM_CORS_ORIGIN_PATTERN", cors.pattern())
+                function.add_environment("PHOTOGRAM_CORS_EXPOSE_HEADERS", ",".join(EXPOSE_HEADERS))
         self._optional_parts()
         self._outputs()
 

@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.cors import MAX_AGE_SECONDS, UPLOAD_EXPOSE_HEADERS, UPLOAD_METHODS, CorsPolicy
 from infra.resources import MEDIA, RAW_MEDIA, BucketSpec
 from infra.routes import DELETE, PRESIGN_POST, READ, WRITE
 
@@ -53,10 +54,16 @@ class Storage(Construct):
     """Private, encrypted, TLS-only buckets that log their access; never deleted by a stack."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, specs: tuple[BucketSpec, ...]
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        specs: tuple[BucketSpec, ...],
+        cors: CorsPolicy | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.specs = {spec.logical_id: spec for spec in specs}
+        self.cors = cors or CorsPolicy()
         self.access_logs = s3.Bucket(
             self,
             "AccessLogs",
@@ -107,6 +114,21 @@ class Storage(Construct):
             ],
             # Users' media outlives any stack, as the table does.
             removal_policy=RemovalPolicy.RETAIN,
+            # A browser's presigned POST from an allowed origin may read S3's answer
+            # (local/resources.py sets the same rule on the moto bucket).
+            cors=(
+                [
+                    s3.CorsRule(
+                        allowed_methods=[s3.HttpMethods(m) for m in UPLOAD_METHODS],
+                        allowed_origins=self.cors.s3_origins(),
+                        allowed_headers=["*"],
+                        exposed_headers=list(UPLOAD_EXPOSE_HEADERS),
+                        max_age=MAX_AGE_SECONDS,
+                    )
+                ]
+                if spec.browser_uploads and self.cors.origins
+                else None
+            ),
         )
         if spec.event_bridge:
             # Set on the bucket itself: CDK's `event_bridge_enabled` would add a custom

@@ -9,6 +9,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from werkzeug.wrappers import Request, Response
 
+from infra.cors import CorsPolicy
+
 PREFIX = "/cdn/"
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
@@ -27,8 +29,23 @@ def _denied() -> Response:
     return Response(body, status=403, content_type="application/xml", headers=SECURITY_HEADERS)
 
 
-def handler(s3: Any, bucket: str) -> Any:
+def cors_headers(cors: CorsPolicy, origin: str | None) -> dict[str, str]:
+    """What the distribution's response headers policy adds (infra/cdn.py)."""
+    if not cors.origins:
+        return {}
+    headers = {"Vary": "Origin"}
+    if cors.allows(origin):
+        headers["Access-Control-Allow-Origin"] = str(origin)
+    return headers
+
+
+def handler(s3: Any, bucket: str, cors: CorsPolicy) -> Any:
     def serve(request: Request) -> Response:
+        response = _serve(request)
+        response.headers.update(cors_headers(cors, request.headers.get("Origin")))
+        return response
+
+    def _serve(request: Request) -> Response:
         key = request.path[len(PREFIX) :]
         if not key or ".." in key.split("/"):
             return _denied()

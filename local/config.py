@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from infra.cors import LOCAL_ORIGINS, CorsPolicy
+
 ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = ROOT / ".photogram"
 LOCAL_JSON = STATE_DIR / "local.json"
@@ -26,6 +28,12 @@ class LocalConfig(BaseModel):
     log_level: str = "WARNING"
     # Concurrent instances per function, as Lambda's reserved concurrency would cap them.
     max_instances: int = Field(8, ge=1, le=64)
+    # Browser origins allowed to call the API, upload and read media (infra/cors.py),
+    # comma-separated; any local development server by default.
+    cors_origins: str = ",".join(LOCAL_ORIGINS)
+
+    def cors(self) -> CorsPolicy:
+        return CorsPolicy.parse(self.cors_origins, any_port=True)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> LocalConfig:

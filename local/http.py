@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
+from infra.cors import EXPOSE_HEADERS, CorsPolicy
 from infra.routes import ROUTES, Route
 from local.auth import CognitoAuthorizer
 from local.lambdas import ACCOUNT_ID, FunctionPool
@@ -126,6 +127,10 @@ def proxy_event(
     }
 
 
+class FunctionResponse(Response):
+    """A function's own answer, as opposed to one the gateway made."""
+
+
 def to_response(result: dict[str, Any]) -> Response:
     headers = Headers()
     for key, value in (result.get("headers") or {}).items():
@@ -136,7 +141,7 @@ def to_response(result: dict[str, Any]) -> Response:
             headers.add(key, value)
     body = result.get("body") or ""
     data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
-    return Response(data, status=int(result.get("statusCode", 200)), headers=headers)
+    return FunctionResponse(data, status=int(result.get("statusCode", 200)), headers=headers)
 
 
 class GatewayApp:
@@ -147,6 +152,7 @@ class GatewayApp:
         *,
         pools: dict[str, FunctionPool],
         authorizer: CognitoAuthorizer,
+        cors: CorsPolicy | None = None,
         extra: dict[str, Callable[[Request], Response]] | None = None,
         admin: dict[str, Callable[[Request], Response]] | None = None,
         endpoint: Any = None,
@@ -155,6 +161,7 @@ class GatewayApp:
         self._routes = compile_routes(ROUTES)
         self._pools = pools
         self._authorizer = authorizer
+        self._cors = cors or CorsPolicy()
         self._extra = extra or {}
         # Local-only controls (any method, exact path), such as the clock.
         self._admin = admin or {}
@@ -184,14 +191,42 @@ class GatewayApp:
             for path, serve in self._extra.items():
                 if request.path == path or (path.endswith("/") and request.path.startswith(path)):
                     return serve(request)
+        route, params, allowed = self._match(request.path, request.method)
+        if route is None and allowed and request.method == "OPTIONS" and self._cors.origins:
+            return self._preflight(request, allowed)
         try:
-            return self._dispatch_route(request)
+            response = self._dispatch_route(request, route, params, allowed)
         except Exception:  # the gateway answers 500 when the integration fails
             logger.exception("integration failed: %s %s", request.method, request.path)
-            return envelope(500, "internal", "Something went wrong on our side.")
+            response = envelope(500, "internal", "Something went wrong on our side.")
+        if not isinstance(response, FunctionResponse):
+            # API Gateway's gateway responses carry CORS headers (infra/api.py); a
+            # function's own answers carry those it added itself (photogram.api).
+            response.headers.update(self._cors_headers(request))
+        return response
 
-    def _dispatch_route(self, request: Request) -> Response:
-        route, params, allowed = self._match(request.path, request.method)
+    def _cors_headers(self, request: Request) -> dict[str, str]:
+        if not self._cors.origins:
+            return {}
+        origin = request.headers.get("Origin")
+        headers = {"Vary": "Origin"}
+        if self._cors.allows(origin):
+            headers["Access-Control-Allow-Origin"] = str(origin)
+            headers["Access-Control-Expose-Headers"] = ",".join(EXPOSE_HEADERS)
+        return headers
+
+    def _preflight(self, request: Request, methods: list[str]) -> Response:
+        """API Gateway's OPTIONS method on every resource: a mock integration that
+        answers 204, with CORS headers only for an allowed origin."""
+        origin = request.headers.get("Origin")
+        headers = {"Vary": "Origin"}
+        if self._cors.allows(origin):
+            headers = self._cors.preflight_headers(str(origin), methods)
+        return Response(status=204, headers=headers)
+
+    def _dispatch_route(
+        self, request: Request, route: Route | None, params: dict[str, str], allowed: list[str]
+    ) -> Response:
         if route is None:
             if allowed:
                 return envelope(

@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 
+from infra.cors import MAX_AGE_SECONDS, UPLOAD_EXPOSE_HEADERS, UPLOAD_METHODS, CorsPolicy
 from infra.resources import (
     RESOURCES,
     BucketSpec,
@@ -112,8 +113,25 @@ def create_secret(client: Any, spec: SecretSpec) -> str:
     )["ARN"]
 
 
-def create_bucket(client: Any, spec: BucketSpec) -> str:
+def upload_cors_rules(spec: BucketSpec, cors: CorsPolicy) -> list[dict[str, Any]]:
+    """The bucket's CORS rules, as CDK writes them (infra/storage.py)."""
+    if not spec.browser_uploads or not cors.origins:
+        return []
+    return [
+        {
+            "AllowedMethods": list(UPLOAD_METHODS),
+            "AllowedOrigins": cors.s3_origins(),
+            "AllowedHeaders": ["*"],
+            "ExposeHeaders": list(UPLOAD_EXPOSE_HEADERS),
+            "MaxAgeSeconds": MAX_AGE_SECONDS,
+        }
+    ]
+
+
+def create_bucket(client: Any, spec: BucketSpec, cors: CorsPolicy | None = None) -> str:
     client.create_bucket(Bucket=spec.local_name)
+    if rules := upload_cors_rules(spec, cors or CorsPolicy()):
+        client.put_bucket_cors(Bucket=spec.local_name, CORSConfiguration={"CORSRules": rules})
     if spec.event_bridge:
         client.put_bucket_notification_configuration(
             Bucket=spec.local_name, NotificationConfiguration={"EventBridgeConfiguration": {}}
@@ -136,14 +154,19 @@ def create_bucket(client: Any, spec: BucketSpec) -> str:
     return spec.local_name
 
 
-def create_all(endpoint_url: str, region: str, resources: Resources = RESOURCES) -> Created:
+def create_all(
+    endpoint_url: str,
+    region: str,
+    resources: Resources = RESOURCES,
+    cors: CorsPolicy | None = None,
+) -> Created:
     def client(service: str) -> Any:
         return boto3.client(service, endpoint_url=endpoint_url, region_name=region)
 
     stream_arn = create_table(client("dynamodb"), resources.table)
     pool_id, client_id = create_user_pool(client("cognito-idp"), resources.user_pool)
     secret_arns = {s.env_var: create_secret(client("secretsmanager"), s) for s in resources.secrets}
-    bucket_names = {b.env_var: create_bucket(client("s3"), b) for b in resources.buckets}
+    bucket_names = {b.env_var: create_bucket(client("s3"), b, cors) for b in resources.buckets}
     return Created(
         table_name=resources.table.local_name,
         table_stream_arn=stream_arn,

@@ -115,8 +115,10 @@ class LocalRuntime:
 
         from local.resources import create_all
 
-        created = create_all(endpoint, self.config.region)
+        cors = self.config.cors()
+        created = create_all(endpoint, self.config.region, cors=cors)
 
+        from infra.cors import EXPOSE_HEADERS
         from local import lambdas
         from local.sagemaker import LocalEndpoint
 
@@ -131,6 +133,9 @@ class LocalRuntime:
         # The feed ranks with the trained model through the local SageMaker runtime.
         os.environ.update(
             {
+                # As CDK sets them (infra/stack.py), from the same declaration.
+                "PHOTOGRAM_CORS_ORIGIN_PATTERN": cors.pattern(),
+                "PHOTOGRAM_CORS_EXPOSE_HEADERS": ",".join(EXPOSE_HEADERS),
                 "PHOTOGRAM_RANKER": "sagemaker",
                 "PHOTOGRAM_RANKER_ENDPOINT": self.ranker_endpoint.name,
                 "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": f"http://127.0.0.1:{api_port}",
@@ -157,8 +162,9 @@ class LocalRuntime:
         gateway_holder["app"] = GatewayApp(
             pools=self.pools,
             authorizer=authorizer,
+            cors=cors,
             extra=self._docs_routes()
-            | {cdn.PREFIX: cdn.handler(self._s3(endpoint), MEDIA.local_name)},
+            | {cdn.PREFIX: cdn.handler(self._s3(endpoint), MEDIA.local_name, cors)},
             admin={CLOCK_PATH: self._clock_route},
             endpoint=self.ranker_endpoint,
             log=(lambda line: print(line, flush=True)) if self.access_log else None,
@@ -200,6 +206,7 @@ class LocalRuntime:
             "user_pool_client_id": created.user_pool_client_id,
             "table_name": created.table_name,
             "table_stream_arn": created.table_stream_arn,
+            "cors_origins": list(cors.origins),
             "pid": os.getpid(),
         }
         if self.state_file is not None:

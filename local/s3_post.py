@@ -1,4 +1,5 @@
-"""S3's browser-POST policy checks, which moto skips (it stores any POST).
+"""S3's browser-POST policy checks, which moto skips (it stores any POST), and S3's
+CORS answers for the same buckets (local/s3_cors.py).
 
 The local runtime puts `PostPolicyGate` in front of moto's WSGI app: a POST upload
 to a bucket is let through only if its SigV4-signed policy holds, and otherwise
@@ -23,6 +24,8 @@ from xml.sax.saxutils import escape
 
 from werkzeug.formparser import parse_form_data
 from werkzeug.wrappers import Response
+
+from local import s3_cors
 
 # Form fields S3 never expects a policy condition for.
 _EXEMPT = {"policy", "x-amz-signature", "file"}
@@ -150,6 +153,8 @@ class PostPolicyGate:
     ) -> Iterable[bytes]:
         bucket = environ.get("PATH_INFO", "").strip("/")
         content_type = environ.get("CONTENT_TYPE", "")
+        if environ.get("REQUEST_METHOD") == "OPTIONS" and bucket in self._buckets:
+            return s3_cors.preflight(bucket, environ)(environ, start_response)
         if (
             environ.get("REQUEST_METHOD") == "POST"
             and bucket in self._buckets
@@ -161,6 +166,7 @@ class PostPolicyGate:
             _, form, files = parse_form_data(probe)
             upload = files.get("file")
             size = len(upload.read()) if upload is not None else 0
+            cors = s3_cors.actual_headers(bucket, environ)
             try:
                 if upload is None:
                     raise PolicyViolation(
@@ -168,6 +174,20 @@ class PostPolicyGate:
                     )
                 verify(dict(form.items()), bucket, size, self._secrets)
             except PolicyViolation as violation:
-                return error_response(violation)(environ, start_response)
+                response = error_response(violation)
+                response.headers.update(cors)
+                return response(environ, start_response)
             environ["wsgi.input"] = io.BytesIO(raw)
+            return self._app(environ, _with_headers(start_response, cors))
         return self._app(environ, start_response)
+
+
+def _with_headers(start_response: Callable[..., Any], extra: dict[str, str]) -> Callable[..., Any]:
+    """`start_response` with moto's CORS headers replaced by `extra` (S3's own)."""
+
+    def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+        kept = [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]
+        kept = [(k, v) for k, v in kept if k.lower() != "vary"] if extra else kept
+        return start_response(status, kept + list(extra.items()), *args)
+
+    return start

@@ -23,6 +23,12 @@ class Settings(BaseModel):
     page_size_max: int = Field(100, ge=1, le=100)
     # JSON bodies larger than this are refused with 413 before parsing.
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+    # Browser origins whose scripts may read responses: one regular expression made
+    # from the declared origins by infra/cors.py (CDK and the local runtime set it);
+    # empty, no origin may.
+    cors_origin_pattern: str = ""
+    # Response headers such a script may read (infra/cors.py EXPOSE_HEADERS).
+    cors_expose_headers: str = "Retry-After,x-amzn-RequestId"
 
     # Media. Bucket names and the CDN base come from the deployment (CDK or the
     # local runtime); a function that was not given one never needs it.

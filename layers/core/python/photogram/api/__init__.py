@@ -4,6 +4,7 @@ the caller's identity, page parameters. Handlers stay thin; domains never import
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from typing import Annotated, Any
 
@@ -119,15 +120,45 @@ page = page_request
 
 
 def handle(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Resolve `event`, refusing bodies over the configured cap before anything parses them."""
+    """Resolve `event`, refusing bodies over the configured cap before anything parses them;
+    every answer carries the CORS headers its caller's origin is allowed."""
     body = event.get("body") or ""
     limit = settings().max_body_bytes * (4 / 3 if event.get("isBase64Encoded") else 1)
     if len(body) > limit:
         error = {"code": "payload_too_large", "message": "The request body is too large."}
-        return {
+        result: dict[str, Any] = {
             "statusCode": 413,
             "headers": {"Content-Type": JSON},
             "body": json.dumps({"error": error}),
             "isBase64Encoded": False,
         }
-    return app.resolve(event, context)
+    else:
+        result = app.resolve(event, context)
+    return with_cors(event, result)
+
+
+def cors_headers(origin: str | None) -> dict[str, str]:
+    """The CORS headers of a response to a request from `origin` (none if not allowed)."""
+    pattern = settings().cors_origin_pattern
+    if not pattern:
+        return {}
+    # Vary on every answer, so a cache never serves one origin's headers to another.
+    headers = {"Vary": "Origin"}
+    if origin and re.fullmatch(pattern, origin):
+        headers["Access-Control-Allow-Origin"] = origin
+        headers["Access-Control-Expose-Headers"] = settings().cors_expose_headers
+    return headers
+
+
+def with_cors(event: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    request_headers = event.get("headers") or {}
+    origin = next((v for k, v in request_headers.items() if k.lower() == "origin"), None)
+    extra = cors_headers(origin)
+    if not extra:
+        return result
+    # Powertools answers in multiValueHeaders; the 413 above in headers.
+    if "multiValueHeaders" in result:
+        result["multiValueHeaders"].update({k: [v] for k, v in extra.items()})
+    else:
+        result["headers"] = {**(result.get("headers") or {}), **extra}
+    return result
