@@ -165,7 +165,8 @@ class PostPolicyGate:
             probe = dict(environ, **{"wsgi.input": io.BytesIO(raw)})
             _, form, files = parse_form_data(probe)
             upload = files.get("file")
-            size = len(upload.read()) if upload is not None else 0
+            content = upload.read() if upload is not None else b""
+            size = len(content)
             cors = s3_cors.actual_headers(bucket, environ)
             try:
                 if upload is None:
@@ -178,16 +179,25 @@ class PostPolicyGate:
                 response.headers.update(cors)
                 return response(environ, start_response)
             environ["wsgi.input"] = io.BytesIO(raw)
-            return self._app(environ, _with_headers(start_response, cors))
+            # S3 answers a POST upload with the object's ETag (moto sends none); for a
+            # single-part object without SSE-KMS it is the MD5 of the bytes, quoted.
+            etag = f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+            return self._app(environ, _with_headers(start_response, {"ETag": etag, **cors}))
         return self._app(environ, start_response)
 
 
 def _with_headers(start_response: Callable[..., Any], extra: dict[str, str]) -> Callable[..., Any]:
-    """`start_response` with moto's CORS headers replaced by `extra` (S3's own)."""
+    """`start_response` with moto's CORS headers replaced by S3's own, and `extra` added
+    to a success."""
 
     def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
-        kept = [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]
-        kept = [(k, v) for k, v in kept if k.lower() != "vary"] if extra else kept
-        return start_response(status, kept + list(extra.items()), *args)
+        cors = any(k.startswith("Access-Control-") for k in extra)
+        kept = [
+            (k, v)
+            for k, v in headers
+            if not k.lower().startswith("access-control-") and not (cors and k.lower() == "vary")
+        ]
+        added = extra if status.startswith("2") else {k: v for k, v in extra.items() if k != "ETag"}
+        return start_response(status, kept + list(added.items()), *args)
 
     return start

@@ -4,6 +4,7 @@ answer to a browser's presigned POST; the CDN's to an image read with `crossorig
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
@@ -119,6 +120,8 @@ def test_a_browsers_presigned_post_reads_the_buckets_cors_answer(make_user):
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
     assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    assert response.headers["ETag"] == f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
+
     assert wait_for_media(user, started["media_id"])["status"] == "READY"
 
 
