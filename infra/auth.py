@@ -77,7 +77,7 @@ class Auth(Construct):
             # The app signs in with the API directly; no hosted UI, no OAuth redirects.
             disable_o_auth=True,
             prevent_user_existence_errors=True,
-            enable_token_revocation=True,
+            enable_token_revocation=spec.enable_token_revocation,
             id_token_validity=Duration.minutes(spec.id_token_minutes),
             access_token_validity=Duration.minutes(spec.id_token_minutes),
             refresh_token_validity=Duration.days(spec.refresh_token_days),

@@ -48,6 +48,8 @@ class UserPoolSpec:
     auth_flows: tuple[str, ...]
     id_token_minutes: int
     refresh_token_days: int
+    # RevokeToken (what Amplify's signOut() calls) works only when this is on.
+    enable_token_revocation: bool = True
 
 
 @dataclass(frozen=True)

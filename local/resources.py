@@ -97,6 +97,7 @@ def create_user_pool(client: Any, spec: UserPoolSpec) -> tuple[str, str]:
         ExplicitAuthFlows=[f"ALLOW_{flow}" for flow in spec.auth_flows]
         + ["ALLOW_REFRESH_TOKEN_AUTH"],
         PreventUserExistenceErrors="ENABLED",
+        EnableTokenRevocation=spec.enable_token_revocation,
         IdTokenValidity=spec.id_token_minutes,
         AccessTokenValidity=spec.id_token_minutes,
         RefreshTokenValidity=spec.refresh_token_days,

@@ -91,10 +91,12 @@ class LocalRuntime:
         )
 
         from infra.resources import RESOURCES
-        from local import moto_patches
+        from local import cognito, moto_patches
         from local.s3_post import PostPolicyGate
 
         moto_patches.apply()
+        # Cognito as the apps need it: SRP that checks the password, refresh and revoke.
+        cognito.apply()
         # moto's own server app, behind the S3 POST-policy checks moto leaves out.
         moto_app = PostPolicyGate(
             DomainDispatcherApplication(create_backend_app),

@@ -86,6 +86,7 @@ def test_app_client_is_public_with_the_declared_flows_and_token_lifetimes(photog
         "ALLOW_REFRESH_TOKEN_AUTH",
     }
     assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert client["EnableTokenRevocation"] is USER_POOL.enable_token_revocation is True
     assert client["TokenValidityUnits"]["IdToken"] == "minutes"
     assert client["IdTokenValidity"] == USER_POOL.id_token_minutes
     assert client["TokenValidityUnits"]["RefreshToken"] == "minutes"
