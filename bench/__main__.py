@@ -9,6 +9,7 @@ BENCHMARKS = (
     "bench.media_bench",
     "bench.feed_bench",
     "bench.stories_bench",
+    "bench.cost_bench",
     "models.ranking.evaluate",
 )
 

@@ -35,7 +35,17 @@ ROUNDS = 15
 NAIVE_ROUNDS = 3
 
 
-def build_graph(runtime: Any) -> dict[str, Any]:
+def build_graph(
+    runtime: Any,
+    *,
+    users_n: int = USERS,
+    followees_n: int = FOLLOWEES,
+    celebrities_n: int = CELEBRITIES,
+    ordinary_followers: int = ORDINARY_FOLLOWERS,
+    viewer_id: str | None = None,
+) -> dict[str, Any]:
+    """The graph above (its sizes can be changed; `viewer_id`: a signed-up user's
+    `sub`, for benchmarks that call the API as the viewer)."""
     from photogram import clock, ids
     from photogram.feed import aggregates, repository
     from photogram.feed.keys import affinity_key, timeline_pk
@@ -49,10 +59,10 @@ def build_graph(runtime: Any) -> dict[str, Any]:
     rng = random.Random(5)
     now = clock.now()
     t0 = time.perf_counter()
-    users = [ids.new_id() for _ in range(USERS)]
-    viewer, followees = users[0], users[1 : FOLLOWEES + 1]
-    celebrities = set(followees[:CELEBRITIES])
-    strangers = users[FOLLOWEES + 1 :]
+    users = [viewer_id or ids.new_id()] + [ids.new_id() for _ in range(users_n - 1)]
+    viewer, followees = users[0], users[1 : followees_n + 1]
+    celebrities = set(followees[:celebrities_n])
+    strangers = users[followees_n + 1 :]
     ordinary = strangers[0]
 
     with ProfileRow.batch_write() as batch:
@@ -72,7 +82,7 @@ def build_graph(runtime: Any) -> dict[str, Any]:
         for author in followees:
             batch.save(edge(FollowingRow, viewer, author))
             batch.save(edge(FollowerRow, author, viewer))
-        for follower in strangers[1 : ORDINARY_FOLLOWERS + 1]:
+        for follower in strangers[1 : ordinary_followers + 1]:
             batch.save(edge(FollowerRow, ordinary, follower))
 
     def post(author: str, hours_ago: float, tags: list[str]) -> PostRow:
@@ -151,7 +161,8 @@ def build_graph(runtime: Any) -> dict[str, Any]:
         time.sleep(2)
     celebrity_posts = sum(len(c.recent or []) for c in repository.celebrities())
     print(
-        f"  graph: {USERS:,} users, viewer follows {FOLLOWEES:,} ({CELEBRITIES} celebrities), "
+        f"  graph: {users_n:,} users, viewer follows {followees_n:,} "
+        f"({celebrities_n} celebrities), "
         f"{len(posts):,} followee posts + {len(discovered)} strangers' posts; fanned out in "
         f"{time.perf_counter() - started:.0f} s ({expected:,} timeline entries, "
         f"{celebrity_posts} celebrity posts merged at read time)"
