@@ -1,6 +1,6 @@
 """Where moto's Cognito (5.2.5, server mode) must behave like the real one for the apps.
 
-Measured on moto 5.2.5 before this module (docs/decisions.md, "Local Cognito"):
+Measured on moto 5.2.5 before this module (docs/decisions.md §26):
 
 1. `USER_SRP_AUTH` proves nothing. `InitiateAuth` answers a random `SRP_B` and `SALT`
    and a `SECRET_BLOCK` that is not base64; `RespondToAuthChallenge` only checks that
@@ -16,13 +16,13 @@ Measured on moto 5.2.5 before this module (docs/decisions.md, "Local Cognito"):
    issued to another app client, calls an unknown token "revoked", and
    `AdminInitiateAuth` answers an unknown one with a 500 and a revoked one with the
    token itself as the message.
-
-What moto already does right, and is kept: `GlobalSignOut` and
-`AdminUserGlobalSignOut` mark every refresh token of the user revoked and forget the
-user's access tokens, and a revoked refresh token is then refused by `InitiateAuth`
-with "Refresh Token has been revoked". (moto's `GlobalSignOut` looks for the token
-only in the region the request names; an unsigned request such as Amplify's names
-none, so it is made region-agnostic here, as moto already does for `GetUser`.)
+4. Sign-outs miss tokens. `GlobalSignOut` and `AdminUserGlobalSignOut` revoke the
+   user's refresh tokens and forget the access tokens, but only those issued under
+   the name the sign-out names; moto stores the name the client signed in with, so
+   an SRP sign-in (internal username) survived a sign-out by email. Here they end
+   every token of the user. (moto's `GlobalSignOut` also looks only in the region
+   the request names; an unsigned request such as Amplify's names none, so it is made
+   region-agnostic, as moto already does for `GetUser`.)
 
 Why patches of moto's backend and response classes rather than a WSGI layer such as
 `local/s3_post.py`'s: everything needed lives inside moto's state (the user's plain
