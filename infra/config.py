@@ -21,6 +21,8 @@ CDN_PRICE_CLASSES = ("100", "200", "All")
 RANKINGS = ("sagemaker", "heuristic")
 DOMAIN_PATTERN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 # CloudFront takes certificates from ACM in us-east-1 only.
+# Enough to catch a typo; SNS sends the address a confirmation link anyway.
+EMAIL_PATTERN = re.compile(r"[^@\s,;]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE)
 CERTIFICATE_ARN_PATTERN = re.compile(
     r"arn:aws(-[a-z]+)*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}"
 )
@@ -49,6 +51,9 @@ class StackConfig:
     # Browser origins (https://app.example.com) allowed to call the API, upload to the
     # raw bucket and read media with CORS (infra/cors.py); none by default.
     cors_origins: tuple[str, ...] = ()
+    # Who gets the alarms (infra/observability.py): an email subscription to the
+    # alarm topic. None: the topic has no subscriber until one is added.
+    alarm_email: str | None = None
 
     @classmethod
     def from_context(cls, node: Node) -> StackConfig:
@@ -90,6 +95,7 @@ class StackConfig:
             **_cdn_domain(
                 node.try_get_context("cdn_domain"), node.try_get_context("cdn_certificate_arn")
             ),
+            alarm_email=_alarm_email(node.try_get_context("alarm_email")),
         )
 
 
@@ -123,3 +129,12 @@ def _cdn_domain(domain: object, certificate_arn: object) -> dict[str, str]:
             "ARN in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>)"
         )
     return {"cdn_domain": name, "cdn_certificate_arn": arn}
+
+
+def _alarm_email(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    email = str(value).strip()
+    if not EMAIL_PATTERN.fullmatch(email):
+        raise ValueError(f"context alarm_email={value!r} is not an email address")
+    return email

@@ -19,6 +19,7 @@ from infra.cors import EXPOSE_HEADERS, CorsPolicy
 from infra.data import Data
 from infra.functions import FUNCTIONS_DIR, Functions
 from infra.layers import Layers
+from infra.observability import Observability
 from infra.ranking import Ranking
 from infra.resources import RESOURCES, Resources
 from infra.routes import FUNCTIONS, ROUTES, FunctionSpec, Route
@@ -140,6 +141,17 @@ class PhotogramStack(cdk.Stack):
                 function.add_environment("PHOTOGRAM_CORS_ORIGIN_PATTERN", cors.pattern())
                 function.add_environment("PHOTOGRAM_CORS_EXPOSE_HEADERS", ",".join(EXPOSE_HEADERS))
         self._optional_parts()
+        self.observability = Observability(
+            self,
+            "Observability",
+            stage=config.stage,
+            api=self.api,
+            functions=dict(self.functions.by_name),
+            workflows=self.workflows,
+            streams=self.streams,
+            ranker=self.ranking is not None,
+            alarm_email=config.alarm_email,
+        )
         self._outputs()
 
     def _optional_parts(self) -> None:

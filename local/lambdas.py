@@ -47,7 +47,8 @@ class FunctionPool:
     """Warm instances of one function. An instance is a separate import of its
     handler module, so module-level state (the resolver, caches) is never shared by
     two requests in flight, as on Lambda. Powertools' class-level request state is
-    made per thread (local/powertools_patches.py) for the same reason."""
+    and metric state are made per thread (local/powertools_patches.py) for the same
+    reason."""
 
     def __init__(self, spec: FunctionSpec, region: str, max_instances: int) -> None:
         powertools_patches.apply()
@@ -108,7 +109,9 @@ class FunctionPool:
                 deadline=time.monotonic() + self.spec.timeout_seconds,
                 log_group_name=f"/aws/lambda/photogram-{self.spec.name}",
             )
-            return handler(event, context)
+            # Its metrics carry this function's name, as POWERTOOLS_SERVICE_NAME does on AWS.
+            with powertools_patches.serving(self.spec.name):
+                return handler(event, context)
         finally:
             self._release(module)
 
@@ -126,9 +129,10 @@ def function_environment(
             "PHOTOGRAM_MODERATOR": "blocklist",
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": log_level,
-            # No X-Ray daemon locally; metrics would print EMF JSON for every request.
+            # No X-Ray daemon locally. Metrics stay on: their EMF lines go to stdout, as
+            # they go to the function's log on AWS.
             "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "false",
         }
     )
     return env

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photogram.media import pipeline
 
 logger = Logger()
 tracer = Tracer()
+metrics = Metrics()
 Step = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
@@ -24,7 +25,8 @@ def _step(name: str) -> Step:
         return result
 
     handler.__name__ = handler.__qualname__ = name
-    return logger.inject_lambda_context(tracer.capture_lambda_handler(handler))
+    # The publish, reject and fail steps count outcomes (photogram.metrics).
+    return logger.inject_lambda_context(tracer.capture_lambda_handler(metrics.log_metrics(handler)))
 
 
 validate = _step("validate")

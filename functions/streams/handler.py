@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -19,12 +19,14 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photogram import changes
+from photogram import metrics as business
 from photogram.feed import aggregates, fanout  # noqa: F401 - register their consumers
 from photogram.posts import cleanup  # noqa: F401 - registers its consumer
 from photogram.stories import consumers  # noqa: F401 - registers its consumers
 
 logger = Logger()
 tracer = Tracer()
+metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 
@@ -54,10 +56,20 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    batch = [to_change(DynamoDBRecord(r)) for r in event.get("Records", [])]
-    changes.dispatch_batch([c for c in batch if c is not None])
+    records = event.get("Records", [])
+    business.count("StreamBatches")
+    business.count("StreamRecords", len(records))
+    batch = [to_change(DynamoDBRecord(r)) for r in records]
+    try:
+        changes.dispatch_batch([c for c in batch if c is not None])
+    except Exception:
+        # Whatever it was, the whole batch goes back to Lambda to be retried or bisected.
+        business.count("StreamBatchesFailed")
+        raise
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    business.count("StreamRecordsFailed", len(response.get("batchItemFailures", [])))
     return dict(response)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
@@ -19,9 +18,6 @@ from photogram.pagination import page_request
 from photogram.settings import settings
 
 JSON = content_types.APPLICATION_JSON
-
-# Not every request emits a business metric; an empty flush is expected, not news.
-warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def error_response(

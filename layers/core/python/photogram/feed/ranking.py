@@ -20,7 +20,14 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import Any, Protocol
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+)
+
+from photogram import metrics
 
 FEATURE_NAMES = (
     "affinity",
@@ -104,8 +111,10 @@ class SageMakerRanker:
             if len(scores) != len(candidates):
                 raise ValueError("the model returned a different number of scores")
             return [float(s) for s in scores]
-        except (BotoCoreError, ClientError, ValueError, KeyError, TypeError):
+        except (BotoCoreError, ClientError, ValueError, KeyError, TypeError) as error:
             self.fallbacks += 1
+            timed_out = isinstance(error, ConnectTimeoutError | ReadTimeoutError)
+            metrics.count("RankerFallbacks", cause="timeout" if timed_out else "error")
             return self._fallback.score(candidates)
         finally:
             self.last_latency_ms = (time.perf_counter() - started) * 1000

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from photogram import clock, ids
+from photogram import clock, ids, metrics
 from photogram.feed import aggregates, features, keys, ranking, repository
 from photogram.feed.repository import DiscoveryRow, Ref, SnapshotRow, TimelineRow
 from photogram.pagination import cursors
@@ -211,6 +211,8 @@ def get_feed(viewer_id: str, cursor: str | None) -> FeedPage:
         else:
             previous, timeline = repository.head(viewer_id, MAX_TIMELINE)
             snapshot, built = _build(viewer_id, previous, timeline, seen), True
+    # Served from a stored ranking, or ranked anew (which is when the ranker is asked).
+    metrics.count("FeedPages", source="rank" if built else "cache")
     if snapshot is None or page_index >= len(snapshot.pages):
         return FeedPage(items=[], next_cursor=None)
     page = [(p, a) for p, a in snapshot.pages[page_index] if fingerprint(p) not in seen]

@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from PIL import Image
 
-from photogram import clock
+from photogram import clock, metrics
 from photogram.adapters import storage
 from photogram.adapters.moderation import moderator
 from photogram.media import images, keys, repository
@@ -134,6 +134,8 @@ def publish(event: dict[str, Any]) -> dict[str, Any]:
         private_metadata=results.get("metadata") or {},
     )
     storage.delete(event["bucket"], event["key"])
+    if published:
+        metrics.count("MediaReady")
     return _state(event, status="READY" if published else "unchanged")
 
 
@@ -148,17 +150,18 @@ def reject(event: dict[str, Any]) -> dict[str, Any]:
     reason = event.get("reason") or "rejected"
     # Files first: an app that sees REJECTED finds nothing of the upload left.
     _discard(event)
-    if "media_id" in event:
-        repository.transition(
-            event["media_id"],
-            allowed_from=("PENDING_UPLOAD", "PROCESSING"),
-            to="REJECTED",
-            reason=reason,
-            processing_deadline=None,
-            expires_at=None,
-            GSI1PK=None,
-            GSI1SK=None,
-        )
+    # Counted once: a re-delivered event finds the item REJECTED already.
+    if "media_id" in event and repository.transition(
+        event["media_id"],
+        allowed_from=("PENDING_UPLOAD", "PROCESSING"),
+        to="REJECTED",
+        reason=reason,
+        processing_deadline=None,
+        expires_at=None,
+        GSI1PK=None,
+        GSI1SK=None,
+    ):
+        metrics.count("MediaRejected", reason=reason)
     return _state(event, status="REJECTED", reason=reason)
 
 
@@ -173,13 +176,13 @@ def fail(event: dict[str, Any]) -> dict[str, Any]:
     # after it, for a resize branch still writing: it checks the status after writing
     # and cleans up after itself only once it can see FAILED.
     _discard(event)
-    if "media_id" in event:
-        repository.transition(
-            event["media_id"],
-            allowed_from=("PENDING_UPLOAD", "PROCESSING"),
-            to="FAILED",
-            reason=reason,
-            processing_deadline=None,
-        )
+    if "media_id" in event and repository.transition(
+        event["media_id"],
+        allowed_from=("PENDING_UPLOAD", "PROCESSING"),
+        to="FAILED",
+        reason=reason,
+        processing_deadline=None,
+    ):
+        metrics.count("MediaFailed", reason=reason)
     _discard(event)
     return _state(event, status="FAILED", reason=reason)

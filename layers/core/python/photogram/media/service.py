@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from photogram import clock, db, ids
+from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
 from photogram.errors import Conflict, NotFound, PayloadTooLarge, PhotogramError, RateLimited
 from photogram.media import keys, repository
@@ -95,6 +95,7 @@ def create_upload(owner_id: str, request: CreateMediaIn) -> CreateMediaOut:
         config.media_max_bytes,
         config.upload_expiry_seconds,
     )
+    metrics.count("UploadsStarted")
     return CreateMediaOut(
         media_id=media_id,
         upload=UploadForm(url=form["url"], fields=form["fields"]),

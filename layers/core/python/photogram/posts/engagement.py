@@ -3,7 +3,7 @@ and nobody can act on a post they cannot see."""
 
 from __future__ import annotations
 
-from photogram import clock, db, ids
+from photogram import clock, db, ids, metrics
 from photogram.errors import Forbidden, NotFound
 from photogram.pagination import PageRequest, cursors
 from photogram.posts import keys, repository
@@ -40,13 +40,14 @@ Marker = type[LikeRow] | type[SaveRow]
 
 def _mark(
     viewer_id: str, post_id: str, key: Key, row_cls: Marker, listed: Key, counter: str
-) -> None:
-    """Put my like or save of a post (once) and count it, in one transaction. `listed`
-    is the GSI1 list it joins: (partition, the id after the time in its sort key)."""
+) -> bool:
+    """Put my like or save of a post (once) and count it, in one transaction; False if
+    it was there already. `listed` is the GSI1 list it joins: (partition, the id after
+    the time in its sort key)."""
 
-    def attempt() -> None:
+    def attempt() -> bool:
         if _exists(key):
-            return
+            return False
 
         def write(tx: db.TransactWrite) -> None:
             now = clock.iso()
@@ -64,8 +65,9 @@ def _mark(
             tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
 
         db.transact(write)
+        return True
 
-    db.optimistic(attempt)
+    return db.optimistic(attempt)
 
 
 def _unmark(viewer_id: str, post_id: str, key: Key, row_cls: Marker, counter: str) -> None:
@@ -95,7 +97,8 @@ def like(viewer_id: str, post_id: str) -> LikeOut:
     """Like a post I can see; liking twice counts once. Raises NotFound(post_not_found)."""
     visible_post(viewer_id, post_id)
     listed = (keys.likers_pk(post_id), viewer_id)
-    _mark(viewer_id, post_id, keys.like_key(post_id, viewer_id), LikeRow, listed, "likes")
+    if _mark(viewer_id, post_id, keys.like_key(post_id, viewer_id), LikeRow, listed, "likes"):
+        metrics.count("Likes")
     return LikeOut(post_id=post_id, liked=True, likes=_likes(post_id))
 
 
@@ -192,6 +195,7 @@ def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> Comme
         tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
 
     db.transact(write)
+    metrics.count("Comments")
     return _comment_out(row, author)
 
 

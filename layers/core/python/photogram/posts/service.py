@@ -8,7 +8,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
-from photogram import clock, db, ids
+from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
 from photogram.errors import Conflict, Forbidden, NotFound, PhotogramError
 from photogram.media import keys as media_keys
@@ -303,6 +303,8 @@ def create_post(
                 )
 
         db.transact(write)
+        # Here, not after `attempt`: a retry answered with the earlier post is no new post.
+        metrics.count("PostsCreated")
         return post_id
 
     post_id = db.optimistic(attempt)

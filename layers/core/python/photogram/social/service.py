@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError
 
-from photogram import db
+from photogram import db, metrics
 from photogram.errors import BadRequest, Forbidden, NotFound
 from photogram.pagination import PageRequest, cursors
 from photogram.social import repository as repo
@@ -123,6 +123,7 @@ def follow(viewer_id: str, handle: str) -> FollowOut:
                 db.transact(lambda tx: _write_request(tx, viewer_id, target.user_id))
             return "requested"
         db.transact(lambda tx: _write_follow(tx, viewer_id, target.user_id, state))
+        metrics.count("Follows")
         return "following"
 
     return FollowOut(handle=handle.lower(), status=db.optimistic(attempt))
@@ -214,6 +215,8 @@ def approve_request(viewer_id: str, handle: str) -> FollowOut:
             repo.add_count(tx, requester.user_id, following=1)
 
         db.transact(write)
+        # An approved request is a new follow, as a direct follow of a public account is.
+        metrics.count("Follows")
 
     db.optimistic(attempt)
     return FollowOut(handle=handle.lower(), status="following")

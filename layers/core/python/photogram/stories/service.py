@@ -15,7 +15,7 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError
 
-from photogram import clock, db, ids
+from photogram import clock, db, ids, metrics
 from photogram.db import Row
 from photogram.errors import Conflict, Forbidden, NotFound, RateLimited
 from photogram.media import repository as media_repo
@@ -223,6 +223,8 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
         if earlier is None:
             raise Conflict("media_in_use", f"{request.media_id} is already published.") from error
         story = earlier
+    else:
+        metrics.count("StoriesPosted")
     return _story_out(story, author, has_seen=True, viewer_id=author_id)
 
 
@@ -326,6 +328,8 @@ def _record_view(viewer_id: str, story: StoryRow) -> None:
         if not db.failed_conditions(error):
             raise
         # Seen before: nothing to count.
+    else:
+        metrics.count("StoriesViewed")
 
 
 def list_viewers(viewer_id: str, story_id: str, page: PageRequest) -> ViewerPage:
