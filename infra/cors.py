@@ -4,9 +4,9 @@ media, declared once.
 Read by the CDK constructs (API Gateway's preflight methods and gateway responses,
 the raw bucket's CORS rule, the CDN's response headers policy) and by the local
 runtime (its API Gateway stand-in, the moto bucket, the local CDN). The functions
-get the allowed origins as PHOTOGRAM_CORS_ORIGINS and answer with the same rule
-(`photogram.api.cors`), so a response a browser may read on a laptop is one it may
-read on AWS.
+get the origin rule as one regular expression (PHOTOGRAM_CORS_ORIGIN_PATTERN,
+`CorsPolicy.function_env`) and answer with it (`photogram.api.cors_headers`), so a
+response a browser may read on a laptop is one it may read on AWS.
 
 An origin is `scheme://host` or `scheme://host:port`, exactly as a browser sends it
 in the Origin header; `scheme://host:*` (any port) is allowed locally only, for
@@ -80,9 +80,27 @@ class CorsPolicy:
     def allows(self, origin: str | None) -> bool:
         return bool(origin and self.origins and re.fullmatch(self.pattern(), origin))
 
-    def env_value(self) -> str:
-        """PHOTOGRAM_CORS_ORIGINS for the functions."""
-        return ",".join(self.origins)
+    def function_env(self) -> dict[str, str]:
+        """What every API function is given to answer with the same rule
+        (photogram.settings, photogram.api.cors_headers)."""
+        return {
+            "PHOTOGRAM_CORS_ORIGIN_PATTERN": self.pattern(),
+            "PHOTOGRAM_CORS_EXPOSE_HEADERS": ",".join(EXPOSE_HEADERS),
+        }
+
+    def response_headers(
+        self, origin: str | None, expose_headers: tuple[str, ...] = ()
+    ) -> dict[str, str]:
+        """The CORS headers of an actual (not preflight) answer to `origin`: `Vary`
+        whenever any origin is allowed, the rest only for an allowed one."""
+        if not self.origins:
+            return {}
+        headers = {"Vary": "Origin"}
+        if self.allows(origin):
+            headers["Access-Control-Allow-Origin"] = str(origin)
+            if expose_headers:
+                headers["Access-Control-Expose-Headers"] = ",".join(expose_headers)
+        return headers
 
     def s3_origins(self) -> list[str]:
         """S3 CORS rules take one `*` wildcard per origin: `http://localhost:*`."""

@@ -15,7 +15,7 @@ from infra.api import Api
 from infra.auth import Auth
 from infra.cdn import Cdn
 from infra.config import StackConfig
-from infra.cors import EXPOSE_HEADERS, CorsPolicy
+from infra.cors import CorsPolicy
 from infra.data import Data
 from infra.functions import FUNCTIONS_DIR, Functions
 from infra.layers import Layers
@@ -137,9 +137,8 @@ class PhotogramStack(cdk.Stack):
         if cors.origins:
             # The functions answer with the same rule as the gateway (photogram.api).
             for name in sorted({route.function for route in routes}):
-                function = self.functions.by_name[name]
-                function.add_environment("PHOTOGRAM_CORS_ORIGIN_PATTERN", cors.pattern())
-                function.add_environment("PHOTOGRAM_CORS_EXPOSE_HEADERS", ",".join(EXPOSE_HEADERS))
+                for key, value in cors.function_env().items():
+                    self.functions.by_name[name].add_environment(key, value)
         self._optional_parts()
         self.observability = Observability(
             self,

@@ -29,20 +29,11 @@ def _denied() -> Response:
     return Response(body, status=403, content_type="application/xml", headers=SECURITY_HEADERS)
 
 
-def cors_headers(cors: CorsPolicy, origin: str | None) -> dict[str, str]:
-    """What the distribution's response headers policy adds (infra/cdn.py)."""
-    if not cors.origins:
-        return {}
-    headers = {"Vary": "Origin"}
-    if cors.allows(origin):
-        headers["Access-Control-Allow-Origin"] = str(origin)
-    return headers
-
-
 def handler(s3: Any, bucket: str, cors: CorsPolicy) -> Any:
     def serve(request: Request) -> Response:
         response = _serve(request)
-        response.headers.update(cors_headers(cors, request.headers.get("Origin")))
+        # What the distribution's response headers policy adds (infra/cdn.py).
+        response.headers.update(cors.response_headers(request.headers.get("Origin")))
         return response
 
     def _serve(request: Request) -> Response:

@@ -202,18 +202,9 @@ class GatewayApp:
         if not isinstance(response, FunctionResponse):
             # API Gateway's gateway responses carry CORS headers (infra/api.py); a
             # function's own answers carry those it added itself (photogram.api).
-            response.headers.update(self._cors_headers(request))
+            origin = request.headers.get("Origin")
+            response.headers.update(self._cors.response_headers(origin, EXPOSE_HEADERS))
         return response
-
-    def _cors_headers(self, request: Request) -> dict[str, str]:
-        if not self._cors.origins:
-            return {}
-        origin = request.headers.get("Origin")
-        headers = {"Vary": "Origin"}
-        if self._cors.allows(origin):
-            headers["Access-Control-Allow-Origin"] = str(origin)
-            headers["Access-Control-Expose-Headers"] = ",".join(EXPOSE_HEADERS)
-        return headers
 
     def _preflight(self, request: Request, methods: list[str]) -> Response:
         """API Gateway's OPTIONS method on every resource: a mock integration that

@@ -120,7 +120,6 @@ class LocalRuntime:
         cors = self.config.cors()
         created = create_all(endpoint, self.config.region, cors=cors)
 
-        from infra.cors import EXPOSE_HEADERS
         from local import lambdas
         from local.sagemaker import LocalEndpoint
 
@@ -136,8 +135,7 @@ class LocalRuntime:
         os.environ.update(
             {
                 # As CDK sets them (infra/stack.py), from the same declaration.
-                "PHOTOGRAM_CORS_ORIGIN_PATTERN": cors.pattern(),
-                "PHOTOGRAM_CORS_EXPOSE_HEADERS": ",".join(EXPOSE_HEADERS),
+                **cors.function_env(),
                 "PHOTOGRAM_RANKER": "sagemaker",
                 "PHOTOGRAM_RANKER_ENDPOINT": self.ranker_endpoint.name,
                 "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": f"http://127.0.0.1:{api_port}",

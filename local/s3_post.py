@@ -182,22 +182,25 @@ class PostPolicyGate:
             # S3 answers a POST upload with the object's ETag (moto sends none); for a
             # single-part object without SSE-KMS it is the MD5 of the bytes, quoted.
             etag = f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
-            return self._app(environ, _with_headers(start_response, {"ETag": etag, **cors}))
+            return self._app(environ, _as_s3(start_response, cors, etag))
         return self._app(environ, start_response)
 
 
-def _with_headers(start_response: Callable[..., Any], extra: dict[str, str]) -> Callable[..., Any]:
-    """`start_response` with moto's CORS headers replaced by S3's own, and `extra` added
-    to a success."""
+def _as_s3(
+    start_response: Callable[..., Any], cors: dict[str, str], etag: str
+) -> Callable[..., Any]:
+    """`start_response` with moto's CORS headers replaced by S3's own (`cors`), and the
+    object's ETag on a success."""
 
     def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
-        cors = any(k.startswith("Access-Control-") for k in extra)
+        # Our Vary replaces moto's only when we send CORS headers of our own.
+        dropped = ("vary",) if cors else ()
         kept = [
             (k, v)
             for k, v in headers
-            if not k.lower().startswith("access-control-") and not (cors and k.lower() == "vary")
+            if not k.lower().startswith("access-control-") and k.lower() not in dropped
         ]
-        added = extra if status.startswith("2") else {k: v for k, v in extra.items() if k != "ETag"}
+        added = {**cors, **({"ETag": etag} if status.startswith("2") else {})}
         return start_response(status, kept + list(added.items()), *args)
 
     return start
