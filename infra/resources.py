@@ -110,6 +110,11 @@ class BucketSpec:
     cdn_origin: bool = False
     # Browsers POST uploads to it from the allowed origins (a CORS rule, infra/cors.py).
     browser_uploads: bool = False
+    # S3 keeps every version of a key: a reader given a VersionId gets exactly those
+    # bytes, whatever is posted to the key later (docs/decisions.md §29).
+    versioned: bool = False
+    # A version no longer current (replaced or deleted) is removed this many days later.
+    noncurrent_version_days: int = 1
 
 
 RAW_MEDIA = BucketSpec(
@@ -121,6 +126,8 @@ RAW_MEDIA = BucketSpec(
     # A raw upload is deleted by the pipeline once handled; anything left is a stray.
     expire_prefixes=(("raw/", 2),),
     browser_uploads=True,
+    # The pipeline reads the version Validate checked, never "whatever is at the key".
+    versioned=True,
 )
 
 MEDIA = BucketSpec(

@@ -126,7 +126,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Pipeline: real format, size and pixel-count checks; marks PROCESSING once",
         memory_mb=1024,
         timeout_seconds=30,
-        buckets=((RAW_MEDIA.logical_id, READ),),
+        # DELETE: a second upload posted to a key already claimed is discarded.
+        buckets=((RAW_MEDIA.logical_id, READ), (RAW_MEDIA.logical_id, DELETE)),
     ),
     # 12 MP decodes to 36 MB RGB; HEIC decodes at full size with libheif's buffers
     # (~3x), and 1,769 MB is where Lambda gives a full vCPU to the resize.

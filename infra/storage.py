@@ -39,6 +39,11 @@ class Grant:
 
 
 # HeadObject is authorized as s3:GetObject; DeleteObjects (batch) as s3:DeleteObject.
+# On a versioned bucket, reading or deleting one version (VersionId) is its own action.
+VERSION_ACTIONS = {
+    "s3:GetObject": "s3:GetObjectVersion",
+    "s3:DeleteObject": "s3:DeleteObjectVersion",
+}
 GRANTS = {
     READ: Grant(("s3:GetObject",)),
     WRITE: Grant(("s3:PutObject",)),
@@ -96,9 +101,10 @@ class Storage(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
             minimum_tls_version=1.2,
-            # Keys are content-addressed or deleted on purpose: versions would only keep
+            # The raw bucket is versioned so the pipeline can pin the bytes it validated;
+            # the media bucket's keys are content-addressed, and versions would only keep
             # deleted media (which must go) and bill for it.
-            versioned=False,
+            versioned=spec.versioned,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix=f"s3/{spec.local_name}/",
             lifecycle_rules=[
@@ -110,6 +116,7 @@ class Storage(Construct):
                     )
                     for prefix, days in spec.expire_prefixes
                 ),
+                *_version_rules(spec),
                 _abort_incomplete_uploads(),
             ],
             # Users' media outlives any stack, as the table does.
@@ -172,9 +179,12 @@ class Storage(Construct):
             raise ValueError(
                 f"bucket {logical_id} has no key prefix in infra/storage.py KEY_PREFIXES"
             ) from None
+        actions = list(grant.object_actions)
+        if self.specs[logical_id].versioned:
+            actions += [VERSION_ACTIONS[a] for a in grant.object_actions if a in VERSION_ACTIONS]
         role.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=list(grant.object_actions),
+                actions=actions,
                 resources=[bucket.arn_for_objects(f"{prefix}*")],
             )
         )
@@ -190,6 +200,20 @@ class Storage(Construct):
             cdk.Stack.of(bucket).get_logical_id(bucket.node.default_child)  # type: ignore[arg-type]
         )
         return [f"<{logical}.Arn>/{prefix}*"]
+
+
+def _version_rules(spec: BucketSpec) -> list[s3.LifecycleRule]:
+    """A versioned bucket's backstop: the pipeline deletes each version it is done with,
+    and these remove what a failed clean-up left (old versions, lone delete markers)."""
+    if not spec.versioned:
+        return []
+    return [
+        s3.LifecycleRule(
+            id=f"ExpireNoncurrentAfter{spec.noncurrent_version_days}Days",
+            noncurrent_version_expiration=Duration.days(spec.noncurrent_version_days),
+        ),
+        s3.LifecycleRule(id="RemoveLoneDeleteMarkers", expired_object_delete_marker=True),
+    ]
 
 
 def _abort_incomplete_uploads() -> s3.LifecycleRule:

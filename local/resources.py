@@ -131,6 +131,10 @@ def upload_cors_rules(spec: BucketSpec, cors: CorsPolicy) -> list[dict[str, Any]
 
 def create_bucket(client: Any, spec: BucketSpec, cors: CorsPolicy | None = None) -> str:
     client.create_bucket(Bucket=spec.local_name)
+    if spec.versioned:
+        client.put_bucket_versioning(
+            Bucket=spec.local_name, VersioningConfiguration={"Status": "Enabled"}
+        )
     if rules := upload_cors_rules(spec, cors or CorsPolicy()):
         client.put_bucket_cors(Bucket=spec.local_name, CORSConfiguration={"CORSRules": rules})
     if spec.event_bridge:

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 from werkzeug.formparser import parse_form_data
@@ -27,6 +28,7 @@ from werkzeug.wrappers import Response
 
 from local import s3_cors
 
+_MULTIPART = "multipart/form-data"
 # Form fields S3 never expects a policy condition for.
 _EXEMPT = {"policy", "x-amz-signature", "file"}
 
@@ -158,18 +160,26 @@ class PostPolicyGate:
         if (
             environ.get("REQUEST_METHOD") == "POST"
             and bucket in self._buckets
-            and content_type.startswith("multipart/form-data")
+            and not _is_delete_objects(environ)
         ):
+            # Every other POST to the bucket is a browser upload to S3, whatever the
+            # letter case of its type: none reaches moto (which stores any POST) unchecked.
             length = int(environ.get("CONTENT_LENGTH") or 0)
             raw = environ["wsgi.input"].read(length)
             probe = dict(environ, **{"wsgi.input": io.BytesIO(raw)})
-            _, form, files = parse_form_data(probe)
-            upload = files.get("file")
-            content = upload.read() if upload is not None else b""
-            size = len(content)
             cors = s3_cors.actual_headers(bucket, environ)
+            form, files = _form(probe, content_type)
+            uploads = files.getlist("file") if files is not None else []
+            content = uploads[0].read() if len(uploads) == 1 else b""
+            size = len(content)
             try:
-                if upload is None:
+                if form is None:
+                    raise PolicyViolation(
+                        412,
+                        "PreconditionFailed",
+                        "Bucket POST must be of the enclosure-type multipart/form-data",
+                    )
+                if len(uploads) != 1 or len(files) != 1:
                     raise PolicyViolation(
                         400, "InvalidArgument", "POST requires exactly one file upload per request."
                     )
@@ -178,12 +188,30 @@ class PostPolicyGate:
                 response = error_response(violation)
                 response.headers.update(cors)
                 return response(environ, start_response)
+            # moto parses the form case-sensitively: hand it the canonical type.
+            environ["CONTENT_TYPE"] = _MULTIPART + content_type[len(_MULTIPART) :]
             environ["wsgi.input"] = io.BytesIO(raw)
             # S3 answers a POST upload with the object's ETag (moto sends none); for a
             # single-part object without SSE-KMS it is the MD5 of the bytes, quoted.
             etag = f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
             return self._app(environ, _as_s3(start_response, cors, etag))
         return self._app(environ, start_response)
+
+
+def _is_delete_objects(environ: dict[str, Any]) -> bool:
+    """POST /bucket?delete is DeleteObjects (a signed API call), not a browser upload;
+    S3 (and moto) tell the two apart by that subresource alone."""
+    return "delete" in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+
+
+def _form(environ: dict[str, Any], content_type: str) -> tuple[Any, Any]:
+    """(fields, files) of a multipart/form-data body (the media type in any letter
+    case, as S3 reads it), or (None, None) for any other type."""
+    if not content_type.lower().startswith(_MULTIPART):
+        return None, None
+    probe = dict(environ, CONTENT_TYPE=_MULTIPART + content_type[len(_MULTIPART) :])
+    _, form, files = parse_form_data(probe)
+    return form, files
 
 
 def _as_s3(

@@ -98,12 +98,18 @@ def expected_s3_grants(spec: FunctionSpec) -> set[tuple[str, str, str, str]]:
     for bucket, access in spec.buckets:
         prefix = KEY_PREFIXES[bucket]
         objects = f"/{prefix}*"
+        # A versioned bucket's readers and deleters name the version they mean.
+        versioned = RESOURCES.bucket(bucket).versioned
         if access == READ:
             expected.add(("s3:GetObject", bucket, objects, no_condition))
+            if versioned:
+                expected.add(("s3:GetObjectVersion", bucket, objects, no_condition))
         elif access in (WRITE, PRESIGN_POST):
             expected.add(("s3:PutObject", bucket, objects, no_condition))
         elif access == DELETE:
             expected.add(("s3:DeleteObject", bucket, objects, no_condition))
+            if versioned:
+                expected.add(("s3:DeleteObjectVersion", bucket, objects, no_condition))
             listing = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
             expected.add(("s3:ListBucket", bucket, "", json.dumps(listing, sort_keys=True)))
         else:
@@ -246,7 +252,8 @@ def test_metadata_step_reads_raw_uploads_and_cannot_touch_published_media(photog
     grants = s3_grants(photogram, "media-metadata")
 
     assert {(action, bucket) for action, bucket, _, _ in grants} == {
-        ("s3:GetObject", RAW_MEDIA.logical_id)
+        ("s3:GetObject", RAW_MEDIA.logical_id),
+        ("s3:GetObjectVersion", RAW_MEDIA.logical_id),
     }
 
 
@@ -263,6 +270,7 @@ def test_resize_step_reads_raw_uploads_and_writes_published_media(photogram):
     # step failed the workflow while it ran.
     assert {(action, bucket, keys) for action, bucket, keys, _ in grants} == {
         ("s3:GetObject", RAW_MEDIA.logical_id, "/raw/*"),
+        ("s3:GetObjectVersion", RAW_MEDIA.logical_id, "/raw/*"),
         ("s3:PutObject", MEDIA.logical_id, "/media/*"),
         ("s3:DeleteObject", MEDIA.logical_id, "/media/*"),
         ("s3:ListBucket", MEDIA.logical_id, ""),

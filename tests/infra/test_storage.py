@@ -81,10 +81,15 @@ def test_declared_bucket_logs_access_to_the_access_log_bucket(photogram, spec):
 
 
 @pytest.mark.parametrize("spec", RESOURCES.buckets, ids=lambda s: s.logical_id)
-def test_declared_bucket_is_unversioned_owner_enforced_and_retained(photogram, spec):
+def test_declared_bucket_is_versioned_as_declared_owner_enforced_and_retained(photogram, spec):
     bucket = photogram.resources[bucket_id(photogram, spec)]
 
-    assert "VersioningConfiguration" not in bucket["Properties"]
+    # Only the raw bucket is versioned: the pipeline pins the version it validated.
+    assert spec.versioned == (spec is RAW_MEDIA)
+    if spec.versioned:
+        assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    else:
+        assert "VersioningConfiguration" not in bucket["Properties"]
     assert bucket["Properties"]["OwnershipControls"] == {
         "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]
     }
@@ -118,6 +123,20 @@ def test_raw_uploads_expire_after_two_days_and_stalled_uploads_after_one(photogr
     assert [r["AbortIncompleteMultipartUpload"] for r in aborting] == [{"DaysAfterInitiation": 1}]
     assert all(r["Status"] == "Enabled" for r in rules)
     assert all("Prefix" not in r for r in aborting)
+
+
+def test_old_raw_versions_and_lone_delete_markers_are_removed(photogram):
+    rules = photogram.resources[bucket_id(photogram, RAW_MEDIA)]["Properties"][
+        "LifecycleConfiguration"
+    ]["Rules"]
+
+    noncurrent = [
+        r["NoncurrentVersionExpiration"] for r in rules if "NoncurrentVersionExpiration" in r
+    ]
+    markers = [r for r in rules if r.get("ExpiredObjectDeleteMarker")]
+
+    assert noncurrent == [{"NoncurrentDays": 1}]
+    assert len(markers) == 1
 
 
 def test_published_media_never_expires(photogram):

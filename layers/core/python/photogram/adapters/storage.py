@@ -66,25 +66,28 @@ def _call(operation: str, **kwargs: Any) -> Any:
 
 
 def presign_post(
-    bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int
+    bucket: str, key: str, content_type: str, size_bytes: int, expires_in: int
 ) -> dict[str, Any]:
     """A presigned POST that S3 accepts only for exactly this key, this content type
-    and a body of 1..max_bytes bytes, until it expires."""
+    and a body of exactly `size_bytes` bytes (the size the client declared), until it
+    expires."""
     return s3().generate_presigned_post(
         Bucket=bucket,
         Key=key,
         Fields={"Content-Type": content_type},
         Conditions=[
             {"Content-Type": content_type},
-            ["content-length-range", 1, max_bytes],
+            ["content-length-range", size_bytes, size_bytes],
         ],
         ExpiresIn=expires_in,
     )
 
 
-def read(bucket: str, key: str, max_bytes: int) -> bytes:
-    """The object's bytes; raises ObjectMissing, or PhotogramError if it is over max_bytes."""
-    response = _call("get_object", Bucket=bucket, Key=key)
+def read(bucket: str, key: str, max_bytes: int, version_id: str | None = None) -> bytes:
+    """The object's bytes (of version `version_id` if given: exactly those, whatever was
+    written to the key since); raises ObjectMissing, or PhotogramError over max_bytes."""
+    version = {"VersionId": version_id} if version_id else {}
+    response = _call("get_object", Bucket=bucket, Key=key, **version)
     if response["ContentLength"] > max_bytes:
         raise PhotogramError("too_large", f"{key} is over {max_bytes} bytes.")
     return bytes(response["Body"].read())
@@ -101,8 +104,11 @@ def write(bucket: str, key: str, body: bytes, content_type: str) -> None:
     )
 
 
-def delete(bucket: str, key: str) -> None:
-    _call("delete_object", Bucket=bucket, Key=key)
+def delete(bucket: str, key: str, version_id: str | None = None) -> None:
+    """Delete the object; with `version_id`, that version for good (on a versioned
+    bucket a delete without one only hides the bytes behind a delete marker)."""
+    version = {"VersionId": version_id} if version_id else {}
+    _call("delete_object", Bucket=bucket, Key=key, **version)
 
 
 def delete_prefix(bucket: str, prefix: str) -> int:

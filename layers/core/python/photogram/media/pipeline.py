@@ -27,38 +27,74 @@ class StepFailed(Exception):
     """A step cannot continue for a reason that retrying will not fix."""
 
 
+class NotPinnable(Exception):
+    """The raw bucket is not versioned (a deployment error): nothing can be published."""
+
+
 def _state(event: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {k: event[k] for k in ("media_id", "owner_id", "bucket", "key") if k in event} | extra
+    kept = ("media_id", "owner_id", "bucket", "key", "version_id")
+    return {k: event[k] for k in kept if k in event} | extra
 
 
 def _raw(state: dict[str, Any]) -> bytes:
-    return storage.read(state["bucket"], state["key"], settings().media_max_bytes)
+    """The upload's bytes: the version Validate checked, never the key's latest."""
+    return storage.read(
+        state["bucket"], state["key"], settings().media_max_bytes, state["version_id"]
+    )
+
+
+def _discard_other_version(row: repository.MediaRow, state: dict[str, Any]) -> None:
+    """A second upload with the same form, after another one was claimed: its bytes
+    are never processed, so they go (a re-delivered event for the claimed version
+    leaves that version to its own workflow)."""
+    if row.source_version != state["version_id"]:
+        storage.delete(state["bucket"], state["key"], state["version_id"])
+        metrics.count("MediaUploadDiscarded")
 
 
 def validate(event: dict[str, Any]) -> dict[str, Any]:
     """S3 "Object Created" event → what the workflow does next: process, skip (already
-    handled: a re-delivered event) or reject (with a reason code)."""
+    handled: a re-delivered event, or another upload to a claimed key) or reject (with
+    a reason code). The version it claims is the one every later step reads."""
     detail = event["detail"]
     bucket, key = detail["bucket"]["name"], detail["object"]["key"]
     parsed = keys.parse_raw_object_key(key)
     if parsed is None:
         return {"action": "skip", "bucket": bucket, "key": key}
+    # S3 names the version in the event only on a versioned bucket; without one there
+    # is nothing to pin the bytes to, and publishing "whatever is at the key" is the
+    # swapped-file attack (decisions §29).
+    version_id = detail["object"].get("version-id")
+    if not version_id or version_id == "null":
+        raise NotPinnable(f"{bucket} is not versioned: cannot pin the upload's bytes")
     owner_id, media_id = parsed
-    state = {"media_id": media_id, "owner_id": owner_id, "bucket": bucket, "key": key}
+    state = {
+        "media_id": media_id,
+        "owner_id": owner_id,
+        "bucket": bucket,
+        "key": key,
+        "version_id": version_id,
+    }
     row = repository.get(media_id)
     if row is None or row.owner_id != owner_id:
         return state | {"action": "reject", "reason": "unknown_upload"}
-    # The conditional write is the once-only gate: a second delivery finds PROCESSING.
+    # The conditional write is the once-only gate: a second delivery finds PROCESSING,
+    # and so does a second upload posted with the same form.
     claimed = repository.transition(
         media_id,
         allowed_from=("PENDING_UPLOAD",),
         to="PROCESSING",
+        for_version=version_id,
         processing_deadline=clock.epoch() + WORKFLOW_SECONDS,
+        source_version=version_id,
         expires_at=None,
         GSI1PK=None,
         GSI1SK=None,
     )
     if not claimed:
+        current = repository.get(media_id)
+        if current is not None:
+            _discard_other_version(current, state)
         return state | {"action": "skip"}
     try:
         data = _raw(state)
@@ -66,6 +102,9 @@ def validate(event: dict[str, Any]) -> dict[str, Any]:
         return state | {"action": "reject", "reason": "object_missing"}
     except storage.PhotogramError as error:
         return state | {"action": "reject", "reason": error.code}
+    if len(data) != row.declared_size:
+        # S3 enforces the size the form pins; this holds an unpinned form to it too.
+        return state | {"action": "reject", "reason": "size_mismatch"}
     try:
         found = images.validate(data, row.content_type, settings().media_max_pixels)
     except images.Rejected as rejected:
@@ -123,6 +162,7 @@ def publish(event: dict[str, Any]) -> dict[str, Any]:
     published = repository.transition(
         event["media_id"],
         allowed_from=("PROCESSING",),
+        for_version=event["version_id"],
         to="READY",
         processing_deadline=None,
         format=event.get("format"),
@@ -133,56 +173,81 @@ def publish(event: dict[str, Any]) -> dict[str, Any]:
         dominant_color=rendered["dominant_color"],
         private_metadata=results.get("metadata") or {},
     )
-    storage.delete(event["bucket"], event["key"])
+    storage.delete(event["bucket"], event["key"], event["version_id"])
     if published:
         metrics.count("MediaReady")
     return _state(event, status="READY" if published else "unchanged")
 
 
+def _where(event: dict[str, Any]) -> dict[str, Any]:
+    """The workflow state of `event`, or, when Validate itself failed (the Catch hands
+    on the S3 event), the same fields read from that event."""
+    if "bucket" in event or "detail" not in event:
+        return event
+    detail = event["detail"]
+    state = {
+        "bucket": detail["bucket"]["name"],
+        "key": detail["object"]["key"],
+        "version_id": detail["object"].get("version-id"),
+    }
+    if parsed := keys.parse_raw_object_key(state["key"]):
+        state["owner_id"], state["media_id"] = parsed
+    return state | {"error": event.get("error")}
+
+
+def _claimed_by_other(event: dict[str, Any]) -> bool:
+    """Another upload's bytes were claimed for this media item: this workflow's
+    outcome must not touch the item or its variants."""
+    row = repository.get(event["media_id"]) if "media_id" in event else None
+    return (
+        row is not None
+        and row.source_version is not None
+        and row.source_version != event.get("version_id")
+    )
+
+
 def _discard(event: dict[str, Any]) -> None:
-    storage.delete(event["bucket"], event["key"])
+    storage.delete(event["bucket"], event["key"], event.get("version_id"))
     if "media_id" in event:
         storage.delete_prefix(settings().media_bucket, keys.variant_prefix(event["media_id"]))
 
 
-def reject(event: dict[str, Any]) -> dict[str, Any]:
-    """→ REJECTED with the reason; the raw upload and any partial variants are removed."""
-    reason = event.get("reason") or "rejected"
-    # Files first: an app that sees REJECTED finds nothing of the upload left.
+def _end(event: dict[str, Any], status: str, reason: str, metric: str) -> dict[str, Any]:
+    """→ `status` with `reason`, files removed, counted once (a re-delivered event finds
+    the item ended already). Files go before the status, so an app that sees it finds
+    nothing left, and again after it, for a resize branch still writing: it checks the
+    status after writing and cleans up after itself only once it can see the end."""
+    if _claimed_by_other(event):
+        storage.delete(event["bucket"], event["key"], event.get("version_id"))
+        return _state(event, status="unchanged", reason=reason)
     _discard(event)
-    # Counted once: a re-delivered event finds the item REJECTED already.
     if "media_id" in event and repository.transition(
         event["media_id"],
         allowed_from=("PENDING_UPLOAD", "PROCESSING"),
-        to="REJECTED",
+        for_version=event.get("version_id"),
+        to=status,
         reason=reason,
         processing_deadline=None,
         expires_at=None,
         GSI1PK=None,
         GSI1SK=None,
     ):
-        metrics.count("MediaRejected", reason=reason)
-    return _state(event, status="REJECTED", reason=reason)
+        metrics.count(metric, reason=reason)
+    _discard(event)
+    return _state(event, status=status, reason=reason)
+
+
+def reject(event: dict[str, Any]) -> dict[str, Any]:
+    """→ REJECTED with the reason; the raw upload and any partial variants are removed."""
+    return _end(event, "REJECTED", event.get("reason") or "rejected", "MediaRejected")
 
 
 def fail(event: dict[str, Any]) -> dict[str, Any]:
     """→ FAILED after an unexpected error (the workflow's Catch); files are removed."""
+    event = _where(event)
     error = event.get("error") or {}
     logger.error("media pipeline failed", extra={"media_id": event.get("media_id"), "error": error})
     reason = "processing_error"
     if error.get("Error") == "StepFailed" and error.get("Cause"):
         reason = "undecodable"
-    # Files before the status, so an app that sees FAILED finds nothing left; and again
-    # after it, for a resize branch still writing: it checks the status after writing
-    # and cleans up after itself only once it can see FAILED.
-    _discard(event)
-    if "media_id" in event and repository.transition(
-        event["media_id"],
-        allowed_from=("PENDING_UPLOAD", "PROCESSING"),
-        to="FAILED",
-        reason=reason,
-        processing_deadline=None,
-    ):
-        metrics.count("MediaFailed", reason=reason)
-    _discard(event)
-    return _state(event, status="FAILED", reason=reason)
+    return _end(event, "FAILED", reason, "MediaFailed")

@@ -33,6 +33,9 @@ class MediaRow(Row, discriminator="media"):
     expires_at = NumberAttribute(null=True)
     # The workflow's deadline: PROCESSING past it is reported as FAILED.
     processing_deadline = NumberAttribute(null=True)
+    # The S3 version of the raw upload Validate claimed: every later step reads exactly
+    # it, and any other version posted to the key is discarded (decisions §29).
+    source_version = UnicodeAttribute(null=True)
     format = UnicodeAttribute(null=True)
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
@@ -151,15 +154,28 @@ def create_with_quota(row: MediaRow, owner_id: str, day: str, cap: int, quota_ex
     return True
 
 
-def transition(media_id: str, *, allowed_from: tuple[str, ...], to: str, **fields: Any) -> bool:
+def transition(
+    media_id: str,
+    *,
+    allowed_from: tuple[str, ...],
+    to: str,
+    for_version: str | None = None,
+    **fields: Any,
+) -> bool:
     """Move an item to status `to` if its status is one of `allowed_from`, setting
-    `fields` (None removes an attribute). False if the item was not in such a state."""
+    `fields` (None removes an attribute). With `for_version`, only if the item was
+    claimed for that upload version (`source_version`) or for none yet. False if the
+    item was not in such a state."""
     pk, sk = keys.media_key(media_id)
     actions: list[Action] = [MediaRow.status.set(to), MediaRow.updated_at.set(clock.iso())]
     for name, value in fields.items():
         attribute = getattr(MediaRow, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
     condition = MediaRow.status.is_in(*allowed_from)
+    if for_version is not None:
+        condition &= MediaRow.source_version.does_not_exist() | (
+            MediaRow.source_version == for_version
+        )
     try:
         MediaRow(pk, sk).update(actions=actions, condition=condition)
     except UpdateError as error:

@@ -92,7 +92,7 @@ def create_upload(owner_id: str, request: CreateMediaIn) -> CreateMediaOut:
         config.raw_bucket,
         keys.raw_object_key(owner_id, media_id),
         request.content_type,
-        config.media_max_bytes,
+        request.size_bytes,
         config.upload_expiry_seconds,
     )
     metrics.count("UploadsStarted")
