@@ -8,7 +8,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from photogram.media import images
+from photogram.media import images, phash
 from tests import corpus
 
 MAX_PIXELS = 50_000_000
@@ -75,6 +75,26 @@ def test_every_variant_is_upright(path):
     for variant in rendered.variants:
         wide = variant.width > variant.height
         assert wide == (corpus.orientation(path) == "landscape"), variant.name
+
+
+def upright_hash(path):
+    """The perceptual hash of the thumbnail the pipeline renders from `path`."""
+    thumbnail = images.render(path.read_bytes()).variants[-1]
+    return phash.hash_image(Image.open(io.BytesIO(thumbnail.data)))
+
+
+@pytest.mark.parametrize(
+    "first",
+    corpus.params([p for p in corpus.files() if corpus.orientation(p) and p.stem.endswith("_1")]),
+)
+def test_all_eight_orientations_of_a_set_look_the_same(first):
+    hashes = [
+        upright_hash(first.with_name(first.name.replace("_1.", f"_{n}."))) for n in range(1, 9)
+    ]
+
+    # A near copy is within 31 bits (the blocklist's threshold); a turned or mirrored
+    # rendering of the same picture is about half the 256 bits away.
+    assert [phash.distance(hashes[0], h) <= 31 for h in hashes] == [True] * 8
 
 
 @pytest.mark.parametrize("path", corpus.params(corpus.samples("jpg/gps/DSCN0010.jpg", "gps.jpg")))
