@@ -41,7 +41,8 @@ from bench.meter import Meter, Usage
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "media-corpus"
 PHOTO = CORPUS / "jpg/mobile/jolla.jpg"
-FALLBACK_PHOTO = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+# A clone alone has no corpus: the fixtures' phone-like JPEG (tests/fixtures/README.md).
+FALLBACK_PHOTO = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "gps.jpg"
 USERS, FOLLOWEES, CELEBRITIES = 3_000, 400, 2
 UPLOADER_FOLLOWERS = 150
 ROUNDS = 10
@@ -54,10 +55,9 @@ RANKER_MEMORY_MB = 2048
 def photo() -> tuple[bytes, str]:
     if PHOTO.exists():
         return PHOTO.read_bytes(), "8 MP phone JPEG (media corpus jolla.jpg)"
-    found = sorted(FALLBACK_PHOTO.rglob("*.jpg"), key=lambda p: p.stat().st_size)
-    if not found:
-        raise SystemExit("no JPEG to upload: the media corpus and tests/fixtures have none")
-    return found[-1].read_bytes(), f"{found[-1].name} (tests/fixtures)"
+    if not FALLBACK_PHOTO.exists():
+        raise SystemExit(f"no JPEG to upload: neither {PHOTO} nor {FALLBACK_PHOTO} exists")
+    return FALLBACK_PHOTO.read_bytes(), "800x600 JPEG (tests/fixtures/gps.jpg)"
 
 
 class World:

@@ -98,6 +98,9 @@ def _call(info: dict[str, Any], token: str, method: str, path: str, body: Any = 
 def photos(folder: Path | None) -> Iterator[tuple[bytes, str, str]]:
     """(bytes, content type, where from), endlessly: the folder's images, the corpus's
     phone photos, or drawn pictures when neither is there."""
+    # Not tests/fixtures: those are drawn too, but small (at most 800 px), some of them
+    # hostile; 1600x1200 is nearer what a phone uploads, for the demo and for the
+    # moderation tests' resized copies (tests/pipeline/test_uploads.py).
     if folder is not None:
         files = sorted(p for p in folder.iterdir() if p.suffix.lower() in CONTENT_TYPES)
     else:

@@ -1,4 +1,4 @@
-"""Image work on the real corpus and on hostile files made here."""
+"""Image work on the fixtures, the real corpus (where present) and hostile files made here."""
 
 import io
 import struct
@@ -8,12 +8,9 @@ import zlib
 import pytest
 from PIL import Image
 
-from photogram.media import images
+from photogram.media import images, phash
 from tests import corpus
 
-pytestmark = pytest.mark.skipif(
-    not corpus.CORPUS.exists(), reason="../shared/media-corpus is missing"
-)
 MAX_PIXELS = 50_000_000
 
 
@@ -49,7 +46,7 @@ def png_header_only(width, height):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-@pytest.mark.parametrize("path", corpus.files(), ids=lambda p: str(p.relative_to(corpus.CORPUS)))
+@pytest.mark.parametrize("path", corpus.params(corpus.files()))
 def test_every_corpus_file_gets_the_outcome_its_readme_promises(path):
     status, reason = corpus.expected(path)
     data = path.read_bytes()
@@ -70,7 +67,7 @@ def test_every_corpus_file_gets_the_outcome_its_readme_promises(path):
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in corpus.files() if corpus.orientation(p)], ids=lambda p: p.name
+    "path", corpus.params([p for p in corpus.files() if corpus.orientation(p)])
 )
 def test_every_variant_is_upright(path):
     rendered = images.render(path.read_bytes())
@@ -80,8 +77,28 @@ def test_every_variant_is_upright(path):
         assert wide == (corpus.orientation(path) == "landscape"), variant.name
 
 
-def test_variants_carry_no_metadata_at_all():
-    path = corpus.CORPUS / "jpg" / "gps" / "DSCN0010.jpg"
+def upright_hash(path):
+    """The perceptual hash of the thumbnail the pipeline renders from `path`."""
+    thumbnail = images.render(path.read_bytes()).variants[-1]
+    return phash.hash_image(Image.open(io.BytesIO(thumbnail.data)))
+
+
+@pytest.mark.parametrize(
+    "first",
+    corpus.params([p for p in corpus.files() if corpus.orientation(p) and p.stem.endswith("_1")]),
+)
+def test_all_eight_orientations_of_a_set_look_the_same(first):
+    hashes = [
+        upright_hash(first.with_name(first.name.replace("_1.", f"_{n}."))) for n in range(1, 9)
+    ]
+
+    # A near copy is within 31 bits (the blocklist's threshold); a turned or mirrored
+    # rendering of the same picture is about half the 256 bits away.
+    assert [phash.distance(hashes[0], h) <= 31 for h in hashes] == [True] * 8
+
+
+@pytest.mark.parametrize("path", corpus.params(corpus.samples("jpg/gps/DSCN0010.jpg", "gps.jpg")))
+def test_variants_carry_no_metadata_at_all(path):
     assert b"Exif" in path.read_bytes()
 
     for variant in images.render(path.read_bytes()).variants:
@@ -97,9 +114,11 @@ def test_variants_carry_no_metadata_at_all():
         assert Image.open(io.BytesIO(variant.data)).getexif() == {}
 
 
-def test_heic_renders_upright_jpegs():
-    path = corpus.CORPUS / "heic" / "mobile" / "iphone_13_pro_max.HEIC"
-
+@pytest.mark.parametrize(
+    "path",
+    corpus.params(corpus.samples("heic/mobile/iphone_13_pro_max.HEIC", "heic/photo.heic")),
+)
+def test_heic_renders_upright_jpegs(path):
     rendered = images.render(path.read_bytes())
 
     assert {v.name for v in rendered.variants} == {
@@ -112,17 +131,16 @@ def test_heic_renders_upright_jpegs():
     assert all(v.data[:3] == b"\xff\xd8\xff" for v in rendered.variants)
 
 
-def test_gps_is_read_for_the_owner():
-    found = images.metadata((corpus.CORPUS / "jpg" / "gps" / "DSCN0010.jpg").read_bytes())
+@pytest.mark.parametrize("path", corpus.params(corpus.samples("jpg/gps/DSCN0010.jpg", "gps.jpg")))
+def test_gps_is_read_for_the_owner(path):
+    found = images.metadata(path.read_bytes())
 
     assert found["camera_make"].startswith("NIKON")
     assert 43 < found["gps"]["latitude"] < 44 and 11 < found["gps"]["longitude"] < 12
 
 
 @pytest.mark.parametrize(
-    "path",
-    [p for p in corpus.files() if p.parent.name in ("invalid", "tests")],
-    ids=lambda p: p.name,
+    "path", corpus.params([p for p in corpus.files() if p.parent.name in ("invalid", "tests")])
 )
 def test_broken_exif_degrades_to_missing_fields(path):
     found = images.metadata(path.read_bytes())
