@@ -184,7 +184,7 @@ def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> Comme
         post_id=post_id,
         author_id=viewer_id,
         text=request.text,
-        mentions=resolve_mentions(request.text),
+        mentions=resolve_mentions(viewer_id, request.text),
         reply_to=request.reply_to,
         created_at=clock.iso(),
     )
