@@ -1,3 +1,5 @@
+import pytest
+
 from tests.support import error_code, unique_handle
 
 
@@ -95,6 +97,15 @@ def test_bad_profile_fields_are_422_with_the_field_named(make_user):
     assert response.status_code == 422
     assert error_code(response) == "invalid_request"
     assert {d["field"] for d in response.json()["error"]["details"]} == {"bio", "is_private"}
+
+
+@pytest.mark.parametrize("handle", ["photogram.official", "admin_", "0fficial"])
+def test_a_handle_passing_for_a_reserved_word_is_422(signed_in, handle):
+    response = signed_in().put("/me", json={"handle": handle})
+
+    assert response.status_code == 422 and error_code(response) == "invalid_request"
+    (detail,) = response.json()["error"]["details"]
+    assert detail["field"] == "handle" and "reserved" in detail["message"]
 
 
 def test_health_needs_no_token(anonymous):
