@@ -108,6 +108,22 @@ def test_a_handle_passing_for_a_reserved_word_is_422(signed_in, handle):
     assert detail["field"] == "handle" and "reserved" in detail["message"]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("display_name", "\u202eecilA", "bidi_control"),
+        ("display_name", "Alice\x1b[2J", "control_character"),
+        ("bio", "Z" + "\u0336" * 20, "combining_marks"),
+    ],
+)
+def test_names_and_bios_that_disguise_themselves_are_422(make_user, field, value, reason):
+    response = make_user().put("/me", json={field: value})
+
+    assert response.status_code == 422 and error_code(response) == "invalid_request"
+    (detail,) = response.json()["error"]["details"]
+    assert (detail["field"], detail["type"]) == (field, reason)
+
+
 def test_health_needs_no_token(anonymous):
     response = anonymous.get("/health")
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from photogram import text
 from photogram.users.handles import normalize_handle
 
 Handle = Annotated[str, AfterValidator(normalize_handle)]
@@ -17,8 +18,8 @@ class ProfileIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     handle: Handle | None = None
-    display_name: Annotated[str, Field(max_length=64)] | None = None
-    bio: Annotated[str, Field(max_length=150)] | None = None
+    display_name: Annotated[str, Field(max_length=64), AfterValidator(text.name_text)] | None = None
+    bio: Annotated[str, Field(max_length=150), AfterValidator(text.bio_text)] | None = None
     is_private: bool | None = None
     avatar_media_id: (
         Annotated[
