@@ -198,6 +198,7 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/users/{handle}/follow", "social"),
     Route("GET", "/users/{handle}/followers", "social"),
     Route("GET", "/users/{handle}/following", "social"),
+    Route("DELETE", "/me/followers/{handle}", "social"),
     Route("GET", "/me/follow-requests", "social"),
     Route("POST", "/me/follow-requests/{handle}/approve", "social"),
     Route("POST", "/me/follow-requests/{handle}/deny", "social"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -34,6 +35,12 @@ def followers(handle: str, limit: api.Limit = None, cursor: api.Cursor = None) -
 @app.get("/users/<handle>/following")
 def following(handle: str, limit: api.Limit = None, cursor: api.Cursor = None) -> UserPage:
     return service.list_following(api.caller_id(app), handle, api.page(limit, cursor))
+
+
+@app.delete("/me/followers/<handle>")
+def remove_follower(handle: str) -> Response[None]:
+    service.remove_follower(api.caller_id(app), handle)
+    return Response(status_code=204)
 
 
 @app.get("/me/follow-requests")

@@ -117,6 +117,50 @@ def test_only_the_owner_may_change_or_delete(owner_with_stories, make_user):
     assert owner.get(f"/users/{owner.handle}/highlights").json()["items"] == []
 
 
+def _highlight_path(owner, story):
+    response = owner.post("/highlights", json={"title": "T", "story_ids": [story["story_id"]]})
+    assert response.status_code == 201, response.text
+    return f"/highlights/{response.json()['highlight_id']}"
+
+
+def _refusals(client, path):
+    answers = [client.patch(path, json={"title": "Mine"}), client.delete(path)]
+    return [(r.status_code, error_code(r)) for r in answers]
+
+
+NOT_FOUND = [(404, "highlight_not_found")] * 2
+NOT_YOURS = [(403, "not_your_highlight")] * 2
+
+
+def test_a_private_accounts_highlight_is_not_found_by_strangers(make_user):
+    owner, stranger = make_user("owner", is_private=True), make_user("stranger")
+    path = _highlight_path(owner, post_story(owner))
+
+    assert _refusals(stranger, path) == NOT_FOUND
+
+
+@pytest.mark.parametrize("who_blocks", ["owner", "other"])
+def test_a_highlight_is_not_found_across_a_block(make_user, who_blocks):
+    owner, other = make_user("owner"), make_user("other")
+    path = _highlight_path(owner, post_story(owner))
+    blocker, blocked = (owner, other) if who_blocks == "owner" else (other, owner)
+    blocker.post(f"/users/{blocked.handle}/block")
+
+    assert _refusals(other, path) == NOT_FOUND
+
+
+def test_a_close_friends_highlight_is_found_by_close_friends_only(make_user):
+    owner, friend, follower = make_user("owner"), make_user("friend"), make_user("follower")
+    for user in (friend, follower):
+        user.post(f"/users/{owner.handle}/follow")
+    owner.put(f"/me/close-friends/{friend.handle}")
+    path = _highlight_path(owner, post_story(owner, audience="close_friends"))
+
+    assert _refusals(follower, path) == NOT_FOUND
+    assert _refusals(friend, path) == NOT_YOURS
+    assert owner.patch(path, json={"title": "Still mine"}).status_code == 200
+
+
 def test_private_highlights_are_for_followers(make_user):
     owner, stranger = make_user("owner", is_private=True), make_user("stranger")
     story = post_story(owner)

@@ -163,6 +163,21 @@ def test_invalid_posts_are_422(alice, body):
     assert alice.post("/posts", json=body).status_code == 422
 
 
+def test_captions_and_comments_with_a_bidi_override_are_422(alice):
+    spoof = "invoice \u202efdp.exe"
+    post_id = post(alice)["post_id"]
+
+    answers = [
+        alice.post("/posts", json={"media_ids": ["a"], "caption": spoof}),
+        alice.patch(f"/posts/{post_id}", json={"caption": spoof}),
+        alice.post(f"/posts/{post_id}/comments", json={"text": spoof}),
+    ]
+
+    for response in answers:
+        assert response.status_code == 422 and error_code(response) == "invalid_request"
+        assert [d["type"] for d in response.json()["error"]["details"]] == ["bidi_control"]
+
+
 # --- visibility -----------------------------------------------------------------------------
 
 

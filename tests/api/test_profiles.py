@@ -1,3 +1,5 @@
+import pytest
+
 from tests.support import error_code, unique_handle
 
 
@@ -95,6 +97,31 @@ def test_bad_profile_fields_are_422_with_the_field_named(make_user):
     assert response.status_code == 422
     assert error_code(response) == "invalid_request"
     assert {d["field"] for d in response.json()["error"]["details"]} == {"bio", "is_private"}
+
+
+@pytest.mark.parametrize("handle", ["photogram.official", "admin_", "0fficial"])
+def test_a_handle_passing_for_a_reserved_word_is_422(signed_in, handle):
+    response = signed_in().put("/me", json={"handle": handle})
+
+    assert response.status_code == 422 and error_code(response) == "invalid_request"
+    (detail,) = response.json()["error"]["details"]
+    assert detail["field"] == "handle" and "reserved" in detail["message"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("display_name", "\u202eecilA", "bidi_control"),
+        ("display_name", "Alice\x1b[2J", "control_character"),
+        ("bio", "Z" + "\u0336" * 20, "combining_marks"),
+    ],
+)
+def test_names_and_bios_that_disguise_themselves_are_422(make_user, field, value, reason):
+    response = make_user().put("/me", json={field: value})
+
+    assert response.status_code == 422 and error_code(response) == "invalid_request"
+    (detail,) = response.json()["error"]["details"]
+    assert (detail["field"], detail["type"]) == (field, reason)
 
 
 def test_health_needs_no_token(anonymous):

@@ -90,6 +90,14 @@ def _likes(post_id: str) -> int:
     return repository.counts([post_id])[post_id]["likes"]
 
 
+def _hidden_engagers(viewer_id: str, post: PostRow, user_ids: list[str]) -> set[str]:
+    """Whose likes and comments on the post are not shown to the viewer: users blocked
+    either way with the viewer, and with the post's author, so a block also takes
+    each side's earlier engagement off the other's posts for everyone (the counts
+    stay: docs/decisions.md §32). One read; pages may come back shorter."""
+    return social_repo.blocked_with_any({viewer_id, post.author_id}, user_ids)
+
+
 # --- likes -------------------------------------------------------------------------------
 
 
@@ -110,15 +118,16 @@ def unlike(viewer_id: str, post_id: str) -> LikeOut:
 
 
 def list_likers(viewer_id: str, post_id: str, page: PageRequest) -> UserPage:
-    """Who liked a post I can see, newest first (users blocked either way left out)."""
-    visible_post(viewer_id, post_id)
+    """Who liked a post I can see, newest first; likes across a block are left out
+    (`_hidden_engagers`)."""
+    post, _ = visible_post(viewer_id, post_id)
     scope = f"LIKES:{post_id}:{viewer_id}"
     start = cursors().open(page.cursor, scope)
     rows, position = db.query_page(keys.likers_pk(post_id), page.limit, start, on_index=True)
     likes = [r for r in rows if isinstance(r, LikeRow)]
     user_ids = [r.user_id for r in likes]
     profiles = users_repo.get_profiles(user_ids)
-    hidden = social_repo.blocked_between(viewer_id, user_ids)
+    hidden = _hidden_engagers(viewer_id, post, user_ids)
     items = [
         UserListItem(user=users.to_summary(profiles[r.user_id]), since=r.created_at)
         for r in likes
@@ -184,7 +193,7 @@ def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> Comme
         post_id=post_id,
         author_id=viewer_id,
         text=request.text,
-        mentions=resolve_mentions(request.text),
+        mentions=resolve_mentions(viewer_id, request.text),
         reply_to=request.reply_to,
         created_at=clock.iso(),
     )
@@ -219,8 +228,9 @@ def _comment_out(row: CommentRow, author: ProfileRow) -> CommentOut:
 
 
 def list_comments(viewer_id: str, post_id: str, page: PageRequest) -> CommentPage:
-    """A post's comments, oldest first; comments by users blocked either way left out."""
-    visible_post(viewer_id, post_id)
+    """A post's comments, oldest first; comments across a block are left out
+    (`_hidden_engagers`)."""
+    post, _ = visible_post(viewer_id, post_id)
     scope = f"COMMENTS:{post_id}:{viewer_id}"
     start = cursors().open(page.cursor, scope)
     rows = list(
@@ -232,7 +242,7 @@ def list_comments(viewer_id: str, post_id: str, page: PageRequest) -> CommentPag
         position = {"PK": {"S": rows[-1].PK}, "SK": {"S": rows[-1].SK}}
     author_ids = list({r.author_id for r in rows})
     profiles = users_repo.get_profiles(author_ids)
-    hidden = social_repo.blocked_between(viewer_id, author_ids)
+    hidden = _hidden_engagers(viewer_id, post, author_ids)
     items = [
         _comment_out(r, profiles[r.author_id])
         for r in rows

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from photogram.media.models import VariantOut
+from photogram.text import free_text
 from photogram.users.models import AvatarOut
 
 HASHTAG = re.compile(r"(?<![\w#])#(\w{1,100})", re.UNICODE)
@@ -25,7 +26,7 @@ def parse_mentions(caption: str) -> list[str]:
     return list(dict.fromkeys(handle.lower().rstrip(".") for handle in MENTION.findall(caption)))
 
 
-Caption = Annotated[str, Field(max_length=2200)]
+Caption = Annotated[str, Field(max_length=2200), AfterValidator(free_text)]
 AltText = Annotated[str, Field(max_length=1000)]
 
 
@@ -135,7 +136,7 @@ class SaveOut(BaseModel):
 class CreateCommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    text: Annotated[str, Field(min_length=1, max_length=2200)]
+    text: Annotated[str, Field(min_length=1, max_length=2200), AfterValidator(free_text)]
     reply_to: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 

@@ -186,11 +186,19 @@ def _request_hash(request: CreatePostIn) -> str:
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
 
 
-def resolve_mentions(caption: str) -> list[dict[str, str]]:
-    handles = parse_mentions(caption)[:MAX_MENTIONS]
+def resolve_mentions(writer_id: str, text: str) -> list[dict[str, str]]:
+    """The @handles in `text` that name users the writer may mention: existing, and
+    not blocked either way with the writer (the rule is social's). Others stay plain
+    text: no link, no notification."""
+    handles = parse_mentions(text)[:MAX_MENTIONS]
     found = db.batch_get(user_keys.handle_key(h) for h in handles)
-    holders = {row.PK.removeprefix("HANDLE#"): row for row in found.values()}
-    return [{"handle": h, "user_id": holders[h].user_id} for h in handles if h in holders]  # type: ignore[attr-defined]
+    holders = {row.PK.removeprefix("HANDLE#"): str(row.user_id) for row in found.values()}  # type: ignore[attr-defined]
+    hidden = social_repo.blocked_between(writer_id, list(holders.values())) if holders else set()
+    return [
+        {"handle": h, "user_id": holders[h]}
+        for h in handles
+        if h in holders and holders[h] not in hidden
+    ]
 
 
 def _media_snapshot(media: list[MediaRow], alt_texts: list[str]) -> list[dict[str, Any]]:
@@ -260,7 +268,7 @@ def create_post(
             author_id=author_id,
             caption=request.caption,
             hashtags=parse_hashtags(request.caption),
-            mentions=resolve_mentions(request.caption),
+            mentions=resolve_mentions(author_id, request.caption),
             location=request.location.model_dump() if request.location else None,
             media=_media_snapshot(media, request.alt_texts),
             created_at=now,
@@ -338,7 +346,7 @@ def update_post(viewer_id: str, post_id: str, change: UpdatePostIn) -> PostOut:
         actions += [
             PostRow.caption.set(change.caption),
             PostRow.hashtags.set(new_tags),
-            PostRow.mentions.set(resolve_mentions(change.caption)),
+            PostRow.mentions.set(resolve_mentions(viewer_id, change.caption)),
         ]
     if change.alt_texts is not None:
         media = [

@@ -3,6 +3,7 @@ touches the table."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,10 +138,18 @@ def close_friends_of(owner_id: str) -> list[str]:
 
 def blocked_between(viewer_id: str, other_ids: list[str]) -> set[str]:
     """The users in `other_ids` who blocked the viewer or whom the viewer blocked."""
+    return blocked_with_any([viewer_id], other_ids)
+
+
+def blocked_with_any(user_ids: Iterable[str], other_ids: list[str]) -> set[str]:
+    """The users in `other_ids` blocked either way with any of `user_ids`, in one read
+    (for what hangs on someone else's content: a like on a post is hidden across a
+    block with the viewer and across one with the post's author)."""
     wanted: dict[tuple[str, str], str] = {}
-    for other in other_ids:
-        wanted[keys.block_key(viewer_id, other)] = other
-        wanted[keys.block_key(other, viewer_id)] = other
+    for user_id in set(user_ids):
+        for other in other_ids:
+            wanted[keys.block_key(user_id, other)] = other
+            wanted[keys.block_key(other, user_id)] = other
     found = batch_get(wanted)
     return {wanted[key] for key in found}
 

@@ -163,25 +163,45 @@ def _delete_follow(tx: db.TransactWrite, follower_id: str, followee_id: str) -> 
     tx.delete(repo.edge_ref(FollowerRow, followee_id, follower_id), condition=EdgeRow.PK.exists())
 
 
+def _end_follow(follower_id: str, followee_id: str) -> None:
+    """Delete a follow and its two counts in one transaction: an unfollow and a
+    follower's removal are this same write, so the stream consumers (rings, feed)
+    see the same REMOVE of the following edge either way."""
+
+    def write(tx: db.TransactWrite) -> None:
+        _delete_follow(tx, follower_id, followee_id)
+        repo.add_count(tx, followee_id, followers=-1)
+        repo.add_count(tx, follower_id, following=-1)
+
+    db.transact(write)
+
+
 def unfollow(viewer_id: str, handle: str) -> FollowOut:
     """Stop following, or withdraw a pending request (idempotent). Raises NotFound."""
 
     def attempt() -> None:
         target, state = find_user(viewer_id, handle)
         if state.viewer_follows:
-
-            def write(tx: db.TransactWrite) -> None:
-                _delete_follow(tx, viewer_id, target.user_id)
-                repo.add_count(tx, target.user_id, followers=-1)
-                repo.add_count(tx, viewer_id, following=-1)
-
-            db.transact(write)
+            _end_follow(viewer_id, target.user_id)
         elif state.viewer_requested:
             ref = repo.edge_ref(RequestRow, target.user_id, viewer_id)
             db.transact(lambda tx: tx.delete(ref, condition=EdgeRow.PK.exists()))
 
     db.optimistic(attempt)
     return FollowOut(handle=handle.lower(), status="none")
+
+
+def remove_follower(viewer_id: str, handle: str) -> None:
+    """Make a user stop following me, without blocking them (idempotent: someone who
+    does not follow me is left as they are). They may follow again, or ask to if I am
+    private. Raises NotFound(user_not_found), BadRequest(cannot_target_self)."""
+
+    def attempt() -> None:
+        follower, state = _other(viewer_id, handle)
+        if state.follows_viewer:
+            _end_follow(follower.user_id, viewer_id)
+
+    db.optimistic(attempt)
 
 
 # --- follow requests -------------------------------------------------------------------

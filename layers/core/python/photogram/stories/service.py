@@ -536,12 +536,29 @@ def create_highlight(owner_id: str, request: CreateHighlightIn) -> HighlightOut:
 
 
 def _own_highlight(owner_id: str, highlight_id: str) -> HighlightRow:
+    """My highlight. Raises NotFound(highlight_not_found) to anyone who could not see
+    it on the owner's profile, as stories and posts do, so its id cannot be probed;
+    Forbidden(not_your_highlight) to those who can see it."""
     row = repository.get_highlight(highlight_id) if ids.is_id(highlight_id) else None
     if row is None:
         raise highlight_not_found()
     if row.owner_id != owner_id:
+        if not _sees_highlight(owner_id, row):
+            raise highlight_not_found()
         raise Forbidden("not_your_highlight", "Only the highlight's owner may change it.")
     return row
+
+
+def _sees_highlight(viewer_id: str, row: HighlightRow) -> bool:
+    """Whether `list_highlights` would show the highlight to the viewer: the owner's
+    content is visible to them (social.can_see) and some story in it is (close-friends
+    stories for close friends who follow)."""
+    state = social_repo.read_state(viewer_id, row.owner_id)
+    if not social.can_see(viewer_id, state.target, state):
+        return False
+    if any(s.get("audience") != "close_friends" for s in row.stories):
+        return True
+    return _sees_close_friends(viewer_id, row.owner_id, state)
 
 
 def update_highlight(owner_id: str, highlight_id: str, request: UpdateHighlightIn) -> HighlightOut:

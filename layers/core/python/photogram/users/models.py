@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-HANDLE_PATTERN = re.compile(r"^[a-z0-9._]{3,30}$")
-# Words a handle may not be, so that no account can pass itself off as the service.
-RESERVED_HANDLES = frozenset(
-    {"admin", "administrator", "api", "help", "me", "photogram", "root", "security", "support"}
-)
-
-
-def normalize_handle(value: str) -> str:
-    """Lower-case and check a handle: 3 to 30 of a-z 0-9 . _, no leading, trailing or
-    doubled dot, not reserved. Raises ValueError (a 422 at the edge)."""
-    handle = value.strip().lower()
-    if not HANDLE_PATTERN.fullmatch(handle):
-        raise ValueError("a handle is 3 to 30 characters of a-z, 0-9, '.' and '_'")
-    if handle.startswith(".") or handle.endswith(".") or ".." in handle:
-        raise ValueError("a handle cannot start or end with '.' or contain '..'")
-    if handle in RESERVED_HANDLES:
-        raise ValueError("that handle is reserved")
-    return handle
-
+from photogram import text
+from photogram.users.handles import normalize_handle
 
 Handle = Annotated[str, AfterValidator(normalize_handle)]
 
@@ -36,8 +18,8 @@ class ProfileIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     handle: Handle | None = None
-    display_name: Annotated[str, Field(max_length=64)] | None = None
-    bio: Annotated[str, Field(max_length=150)] | None = None
+    display_name: Annotated[str, Field(max_length=64), AfterValidator(text.name_text)] | None = None
+    bio: Annotated[str, Field(max_length=150), AfterValidator(text.bio_text)] | None = None
     is_private: bool | None = None
     avatar_media_id: (
         Annotated[
