@@ -43,7 +43,25 @@ class Settings(BaseModel):
     # An unused PENDING_UPLOAD item disappears (TTL) this long after its upload expired.
     pending_grace_seconds: int = Field(3600, ge=0)
     pending_upload_cap: int = Field(20, ge=1)
+    # Per-account rate limits (photogram.limits, README "Rate limits"): uses of each
+    # write an account may make per UTC minute and per UTC day. Uploads' daily limit
+    # is daily_upload_cap.
     daily_upload_cap: int = Field(300, ge=1)
+    uploads_per_minute: int = Field(30, ge=1)
+    follows_per_minute: int = Field(30, ge=1)
+    follows_per_day: int = Field(200, ge=1)
+    likes_per_minute: int = Field(60, ge=1)
+    likes_per_day: int = Field(1000, ge=1)
+    comments_per_minute: int = Field(15, ge=1)
+    comments_per_day: int = Field(500, ge=1)
+    posts_per_minute: int = Field(20, ge=1)
+    posts_per_day: int = Field(100, ge=1)
+    stories_per_minute: int = Field(20, ge=1)
+    stories_per_day: int = Field(100, ge=1)
+    story_views_per_minute: int = Field(120, ge=1)
+    story_views_per_day: int = Field(5000, ge=1)
+    handle_changes_per_minute: int = Field(2, ge=1)
+    handle_changes_per_day: int = Field(5, ge=1)
     # "rekognition" on AWS; "blocklist" (perceptual hashes) where Rekognition is absent.
     moderator: Literal["rekognition", "blocklist"] = "blocklist"
     # "virtual" gives regional bucket URLs on AWS; an endpoint on an IP needs "path".

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from photogram.users.keys import user_pk
-
 MEDIA_SK = "MEDIA"
 
 
@@ -14,10 +12,6 @@ def media_key(media_id: str) -> tuple[str, str]:
 def pending_pk(owner_id: str) -> str:
     """GSI1 partition listing an owner's uploads still waiting for their file."""
     return f"PENDING#{owner_id}"
-
-
-def upload_quota_key(owner_id: str, day: str) -> tuple[str, str]:
-    return user_pk(owner_id), f"UPLOADS#{day}"
 
 
 def raw_object_key(owner_id: str, media_id: str) -> str:

@@ -54,14 +54,6 @@ class MediaRow(Row, discriminator="media"):
     holders = UnicodeSetAttribute(null=True)
 
 
-class UploadQuotaRow(Row, discriminator="upload_quota"):
-    """How many uploads an owner started on one UTC day."""
-
-    # Not "count": that name is pynamodb's Model.count().
-    uploads = NumberAttribute(default=0)
-    expires_at = NumberAttribute()
-
-
 def get(media_id: str) -> MediaRow | None:
     pk, sk = keys.media_key(media_id)
     try:
@@ -124,34 +116,6 @@ def release(
 def pending_of(owner_id: str, limit: int) -> list[MediaRow]:
     rows = Row.gsi1.query(keys.pending_pk(owner_id), limit=limit)
     return [r for r in rows if isinstance(r, MediaRow)]
-
-
-def create_with_quota(row: MediaRow, owner_id: str, day: str, cap: int, quota_expires: int) -> bool:
-    """Write the new item and count it against today's quota, atomically.
-    False (and nothing written) if today's quota is used up."""
-    qpk, qsk = keys.upload_quota_key(owner_id, day)
-    quota = UploadQuotaRow(qpk, qsk)
-
-    def write(tx: db.TransactWrite) -> None:
-        tx.save(row, condition=MediaRow.PK.does_not_exist())
-        tx.update(
-            quota,
-            [
-                UploadQuotaRow.uploads.add(1),
-                UploadQuotaRow.expires_at.set(quota_expires),
-                Row.kind.set(UploadQuotaRow),
-            ],
-            condition=UploadQuotaRow.uploads.does_not_exist() | (UploadQuotaRow.uploads < cap),
-        )
-
-    try:
-        db.transact(write)
-    except TransactWriteError as error:
-        reasons = [r.code for r in error.cancellation_reasons if r is not None]
-        if reasons and set(reasons) == {"ConditionalCheckFailed"}:
-            return False
-        raise
-    return True
 
 
 def transition(

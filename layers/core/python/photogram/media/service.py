@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
 from photogram.errors import Conflict, NotFound, PayloadTooLarge, PhotogramError, RateLimited
+from photogram.limits import service as limits
 from photogram.media import keys, repository
 from photogram.media.models import (
     CreateMediaIn,
@@ -27,16 +28,12 @@ def media_not_found() -> NotFound:
     return NotFound("media_not_found", "No such media.")
 
 
-def _seconds_to_midnight(now: datetime) -> int:
-    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(1, int((tomorrow - now).total_seconds()))
-
-
 def create_upload(owner_id: str, request: CreateMediaIn) -> CreateMediaOut:
     """A PENDING_UPLOAD media item and the presigned POST that uploads its file.
 
     Raises PayloadTooLarge(too_large) over the size limit, RateLimited(rate_limited)
-    over the pending or daily cap (details carry retry_after seconds).
+    over the pending cap or the account's upload limits (details carry retry_after
+    seconds).
     """
     config = settings()
     if request.size_bytes > config.media_max_bytes:
@@ -54,6 +51,7 @@ def create_upload(owner_id: str, request: CreateMediaIn) -> CreateMediaOut:
     ]
     if len(pending) >= config.pending_upload_cap:
         soonest = min(int(r.expires_at or epoch_now) for r in pending)
+        metrics.count("RateLimited", action="upload", limit="pending_uploads")
         raise RateLimited(
             "rate_limited",
             "Too many uploads are waiting for their file; finish or let them expire.",
@@ -79,15 +77,10 @@ def create_upload(owner_id: str, request: CreateMediaIn) -> CreateMediaOut:
         GSI1PK=keys.pending_pk(owner_id),
         GSI1SK=f"{created}#{media_id}",
     )
-    day = now.astimezone(UTC).strftime("%Y-%m-%d")
-    if not repository.create_with_quota(
-        row, owner_id, day, config.daily_upload_cap, quota_expires=epoch_now + 2 * 86400
-    ):
-        raise RateLimited(
-            "rate_limited",
-            f"At most {config.daily_upload_cap} uploads a day.",
-            {"retry_after": _seconds_to_midnight(now), "limit": "daily_uploads"},
-        )
+    # The item and one use of the account's upload limits (daily: daily_upload_cap).
+    limits.transact(
+        owner_id, "upload", lambda tx: tx.save(row, condition=MediaRow.PK.does_not_exist())
+    )
     form = storage.presign_post(
         config.raw_bucket,
         keys.raw_object_key(owner_id, media_id),
