@@ -1,9 +1,11 @@
-"""Rate limits without the table: the windows' arithmetic,
+"""Rate limits without the table: the documented defaults, the windows' arithmetic,
 which window a refusal names, and the minute counters a use sweeps."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +19,22 @@ from photogram.limits.service import (
 )
 from photogram.settings import Settings
 
+README = Path(__file__).resolve().parents[2] / "README.md"
 DEFAULTS = Settings(table_name="photogram-unit", cursor_secret_id="photogram/cursor-key")
+
+
+def documented() -> dict[str, tuple[int, int]]:
+    """README's rate-limit table: action -> (per minute, per day)."""
+    rows = re.findall(
+        r"^\| `(\w+)` \|[^|]*\| ([\d,]+) \| ([\d,]+) \|", README.read_text(), re.MULTILINE
+    )
+    return {action: (int(m.replace(",", "")), int(d.replace(",", ""))) for action, m, d in rows}
+
+
+def test_the_defaults_are_the_documented_limits():
+    defaults = {a: (lim.per_minute, lim.per_day) for a, lim in limits(DEFAULTS).items()}
+
+    assert documented() == defaults
 
 
 def test_every_limit_lets_a_minute_spend_less_than_a_day():

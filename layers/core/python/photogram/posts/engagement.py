@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from photogram import clock, db, ids, metrics
 from photogram.errors import Forbidden, NotFound
+from photogram.limits import service as limits
+from photogram.limits.models import Action
 from photogram.pagination import PageRequest, cursors
 from photogram.posts import keys, repository
 from photogram.posts.models import (
@@ -39,11 +41,18 @@ Marker = type[LikeRow] | type[SaveRow]
 
 
 def _mark(
-    viewer_id: str, post_id: str, key: Key, row_cls: Marker, listed: Key, counter: str
+    viewer_id: str,
+    post_id: str,
+    key: Key,
+    row_cls: Marker,
+    listed: Key,
+    counter: str,
+    limited: Action | None = None,
 ) -> bool:
     """Put my like or save of a post (once) and count it, in one transaction; False if
     it was there already. `listed` is the GSI1 list it joins: (partition, the id after
-    the time in its sort key)."""
+    the time in its sort key). With `limited`, the transaction also spends one use of
+    that rate limit (RateLimited when none is left); a mark already there spends none."""
 
     def attempt() -> bool:
         if _exists(key):
@@ -64,7 +73,10 @@ def _mark(
             repository.add_count(tx, post_id, viewer_id, counter, 1)
             tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
 
-        db.transact(write)
+        if limited is None:
+            db.transact(write)
+        else:
+            limits.transact(viewer_id, limited, write)
         return True
 
     return db.optimistic(attempt)
@@ -102,10 +114,12 @@ def _hidden_engagers(viewer_id: str, post: PostRow, user_ids: list[str]) -> set[
 
 
 def like(viewer_id: str, post_id: str) -> LikeOut:
-    """Like a post I can see; liking twice counts once. Raises NotFound(post_not_found)."""
+    """Like a post I can see; liking twice counts once (and spends one use of my like
+    limit). Raises NotFound(post_not_found), RateLimited(rate_limited)."""
     visible_post(viewer_id, post_id)
     listed = (keys.likers_pk(post_id), viewer_id)
-    if _mark(viewer_id, post_id, keys.like_key(post_id, viewer_id), LikeRow, listed, "likes"):
+    key = keys.like_key(post_id, viewer_id)
+    if _mark(viewer_id, post_id, key, LikeRow, listed, "likes", limited="like"):
         metrics.count("Likes")
     return LikeOut(post_id=post_id, liked=True, likes=_likes(post_id))
 
@@ -177,7 +191,8 @@ def comment_not_found() -> NotFound:
 
 
 def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> CommentOut:
-    """Comment on a post I can see, or reply to one of its top-level comments."""
+    """Comment on a post I can see, or reply to one of its top-level comments.
+    Raises NotFound, Forbidden(profile_required, reply_depth), RateLimited(rate_limited)."""
     visible_post(viewer_id, post_id)
     author = users_repo.get_profile(viewer_id)
     if author is None:
@@ -203,7 +218,7 @@ def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> Comme
         repository.add_count(tx, post_id, viewer_id, "comments", 1)
         tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
 
-    db.transact(write)
+    limits.transact(viewer_id, "comment", write)
     metrics.count("Comments")
     return _comment_out(row, author)
 

@@ -11,6 +11,7 @@ from pynamodb.expressions.update import Action
 from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
 from photogram.errors import Conflict, Forbidden, NotFound, PhotogramError
+from photogram.limits import service as limits
 from photogram.media import keys as media_keys
 from photogram.media import service as media_service
 from photogram.media.repository import MediaRow
@@ -223,7 +224,8 @@ def create_post(
     returns the post the first one created (the key is written in the same transaction).
 
     Raises Forbidden(profile_required), NotFound(media_not_found), Conflict(media_not_ready,
-    media_in_use, idempotency_key_reused), PhotogramError(media_wrong_purpose).
+    media_in_use, idempotency_key_reused), PhotogramError(media_wrong_purpose),
+    RateLimited(rate_limited). A replay spends no use of the post limit.
     """
     request_hash = _request_hash(request)
 
@@ -310,7 +312,7 @@ def create_post(
                     | (IdempotencyRow.expires_at <= clock.epoch()),
                 )
 
-        db.transact(write)
+        limits.transact(author_id, "post", write)
         # Here, not after `attempt`: a retry answered with the earlier post is no new post.
         metrics.count("PostsCreated")
         return post_id

@@ -12,6 +12,7 @@ from pynamodb.exceptions import PutError
 
 from photogram import db, metrics
 from photogram.errors import BadRequest, Forbidden, NotFound
+from photogram.limits import service as limits
 from photogram.pagination import PageRequest, cursors
 from photogram.social import repository as repo
 from photogram.social.models import (
@@ -108,10 +109,11 @@ def view_profile(viewer_id: str, handle: str) -> UserProfileOut:
 
 
 def follow(viewer_id: str, handle: str) -> FollowOut:
-    """Follow a public account, or ask to follow a private one (idempotent).
+    """Follow a public account, or ask to follow a private one (idempotent). A new
+    follow or request spends one use of my follow limit; a repeat spends none.
 
     Raises NotFound(user_not_found), BadRequest(cannot_target_self),
-    Forbidden(profile_required).
+    Forbidden(profile_required), RateLimited(rate_limited).
     """
 
     def attempt() -> FollowStatus:
@@ -120,9 +122,13 @@ def follow(viewer_id: str, handle: str) -> FollowOut:
             return "following"
         if target.is_private:
             if not state.viewer_requested:
-                db.transact(lambda tx: _write_request(tx, viewer_id, target.user_id))
+                limits.transact(
+                    viewer_id, "follow", lambda tx: _write_request(tx, viewer_id, target.user_id)
+                )
             return "requested"
-        db.transact(lambda tx: _write_follow(tx, viewer_id, target.user_id, state))
+        limits.transact(
+            viewer_id, "follow", lambda tx: _write_follow(tx, viewer_id, target.user_id, state)
+        )
         metrics.count("Follows")
         return "following"
 

@@ -18,6 +18,7 @@ from pynamodb.exceptions import DeleteError, TransactWriteError
 from photogram import clock, db, ids, metrics
 from photogram.db import Row
 from photogram.errors import Conflict, Forbidden, NotFound, RateLimited
+from photogram.limits import service as limits
 from photogram.media import repository as media_repo
 from photogram.media import service as media_service
 from photogram.media.keys import media_key
@@ -165,7 +166,8 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
     the same media returns the story it already made.
 
     Raises Forbidden(profile_required), NotFound(media_not_found), Conflict(media_not_ready,
-    media_in_use), PhotogramError(media_wrong_purpose), RateLimited(too_many_stories)."""
+    media_in_use), PhotogramError(media_wrong_purpose), RateLimited(too_many_stories,
+    rate_limited). A retry answered with the earlier story spends no use of the limit."""
     author = users_repo.get_profile(author_id)
     if author is None:
         raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
@@ -214,7 +216,7 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
         )
 
     try:
-        db.transact_through_conflicts(write)
+        limits.transact(author_id, "story", write)
     except TransactWriteError as error:
         if not db.failed_conditions(error):
             raise
@@ -285,7 +287,8 @@ def list_user_stories(viewer_id: str, handle: str) -> StoryList:
 def view_story(viewer_id: str, story_id: str) -> ViewOut:
     """Record that I watched a story: once per viewer however often I call, counted
     exactly, and my tray's ring for the author marked seen up to it. The author's own
-    views are not counted. Raises NotFound(story_not_found)."""
+    views are not counted. A first view spends one use of my story-view limit; a repeat
+    spends none. Raises NotFound(story_not_found), RateLimited(rate_limited)."""
     story, _ = _visible_story(viewer_id, story_id)
     if viewer_id != story.author_id:
         _record_view(viewer_id, story)
@@ -323,7 +326,7 @@ def _record_view(viewer_id: str, story: StoryRow) -> None:
         )
 
     try:
-        db.transact_through_conflicts(write)
+        limits.transact(viewer_id, "story_view", write)
     except TransactWriteError as error:
         if not db.failed_conditions(error):
             raise

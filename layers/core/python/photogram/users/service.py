@@ -9,6 +9,7 @@ from pynamodb.expressions.update import Action
 from photogram import clock, db
 from photogram.adapters import storage
 from photogram.errors import Conflict, NotFound, PhotogramError
+from photogram.limits import service as limits
 from photogram.media import keys as media_keys
 from photogram.media import service as media_service
 from photogram.media.repository import MediaRow
@@ -111,7 +112,8 @@ def _handle_taken() -> Conflict:
 def put_me(user_id: str, change: ProfileIn) -> ProfileOut:
     """Create my profile (handle required) or change the fields given.
 
-    Raises HandleRequired, Conflict(handle_taken), and for `avatar_media_id` what
+    Raises HandleRequired, Conflict(handle_taken), RateLimited(rate_limited) when a
+    handle change is over my limit, and for `avatar_media_id` what
     media_service.usable_media raises. A handle is claimed in the same transaction
     that writes the profile, so two users racing for one handle get exactly one
     winner; a new avatar's media item is claimed and the old one's deleted in it too.
@@ -233,7 +235,11 @@ def _update(current: ProfileRow, change: ProfileIn) -> tuple[ProfileRow, str | N
         if avatar is not None:
             avatar.write(tx, current.user_id)
 
-    db.transact(write)
+    if new_handle is None:
+        db.transact(write)
+    else:
+        # A change of handle (not the first one, with the profile) is rate limited.
+        limits.transact(current.user_id, "handle_change", write)
     _apply(current, change)
     current.updated_at = now
     if new_handle is not None:
