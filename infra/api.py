@@ -151,6 +151,7 @@ class Api(Construct):
         throttle_burst: int,
         log_retention: logs.RetentionDays,
         cors: CorsPolicy | None = None,
+        waf: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self.cors = cors or CorsPolicy()
@@ -192,13 +193,14 @@ class Api(Construct):
             "The AWS-managed policy made for API Gateway's account-level logging role, "
             "assumable by apigateway.amazonaws.com only; AWS keeps it current.",
         )
-        nag.acknowledge(
-            self.rest_api.deployment_stage,
-            "AwsSolutions-APIG3",
-            "No WAF yet: a web ACL costs at least $5/month plus $1 per rule while idle. The "
-            "stage is throttled and every route but /health needs a Cognito token; WAF is "
-            "to come as an optional part behind a context flag.",
-        )
+        if not waf:
+            nag.acknowledge(
+                self.rest_api.deployment_stage,
+                "AwsSolutions-APIG3",
+                "No WAF unless context waf=true: a web ACL costs at least $5/month plus $1 "
+                "per rule while idle. The stage is throttled, every route but /health needs "
+                "a Cognito token, and the functions limit each account's writes.",
+            )
         # Parameters are checked here; bodies by the handlers' pydantic models, which
         # also generate the OpenAPI contract (API Gateway models would be a second,
         # drifting copy of it).

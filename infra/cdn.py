@@ -137,7 +137,8 @@ class Cdn(Construct):
             "AwsSolutions-CFR2",
             "No WAF: a web ACL costs $5+/month plus $1 per rule while idle, and the CDN serves "
             "only GET/HEAD of immutable public images from a private bucket (no forms, no "
-            "query strings, no origin compute); WAF is to come as an optional part.",
+            "query strings, no origin compute); context waf=true protects the API, where the "
+            "compute is (a CloudFront web ACL would also have to live in us-east-1).",
         )
         if not domain_name:
             nag.acknowledge(

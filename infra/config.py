@@ -19,6 +19,8 @@ STAGE_PATTERN = re.compile(r"[a-z][a-z0-9]{0,15}")
 # Europe), 200 (adds most of Asia, the Middle East and Africa) or All.
 CDN_PRICE_CLASSES = ("100", "200", "All")
 RANKINGS = ("sagemaker", "heuristic")
+# WAF's bounds on a rate-based rule's limit (requests per IP per evaluation window).
+WAF_RATE_LIMITS = range(10, 2_000_000_001)
 DOMAIN_PATTERN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 # CloudFront takes certificates from ACM in us-east-1 only.
 # Enough to catch a typo; SNS sends the address a confirmation link anyway.
@@ -54,6 +56,11 @@ class StackConfig:
     # Who gets the alarms (infra/observability.py): an email subscription to the
     # alarm topic. None: the topic has no subscriber until one is added.
     alarm_email: str | None = None
+    # An AWS WAF web ACL on the API stage (infra/waf.py): at most `waf_rate_limit`
+    # requests per source IP per 5 minutes, and AWS's common rule set. Off by default:
+    # it costs about $7 a month idle.
+    waf: bool = False
+    waf_rate_limit: int = 3000
 
     @classmethod
     def from_context(cls, node: Node) -> StackConfig:
@@ -80,6 +87,11 @@ class StackConfig:
         )
         if not 1 <= concurrency <= 200:
             raise ValueError("context ranker_max_concurrency: from 1 to 200")
+        waf, waf_rate_limit = _waf(
+            node.try_get_context("waf"),
+            node.try_get_context("waf_rate_limit"),
+            default=defaults.waf_rate_limit,
+        )
         return cls(
             stage=stage,
             throttle_rate=rate,
@@ -96,6 +108,8 @@ class StackConfig:
                 node.try_get_context("cdn_domain"), node.try_get_context("cdn_certificate_arn")
             ),
             alarm_email=_alarm_email(node.try_get_context("alarm_email")),
+            waf=waf,
+            waf_rate_limit=waf_rate_limit,
         )
 
 
@@ -138,3 +152,29 @@ def _alarm_email(value: object) -> str | None:
     if not EMAIL_PATTERN.fullmatch(email):
         raise ValueError(f"context alarm_email={value!r} is not an email address")
     return email
+
+
+def _waf(flag: object, rate_limit: object, *, default: int) -> tuple[bool, int]:
+    """(waf on?, requests per IP per 5 minutes) from `-c waf=true -c waf_rate_limit=n`."""
+    if isinstance(flag, bool):
+        waf = flag
+    elif flag is None or str(flag).lower() in ("", "false", "no", "0", "off"):
+        waf = False
+    elif str(flag).lower() in ("true", "yes", "1", "on"):
+        waf = True
+    else:
+        raise ValueError(f"context waf={flag!r}: use true or false")
+    if rate_limit is None or rate_limit == "":
+        return waf, default
+    if not waf:
+        raise ValueError("context waf_rate_limit is the web ACL's: set it with waf=true")
+    try:
+        limit = int(str(rate_limit))
+    except ValueError:
+        limit = 0
+    if limit not in WAF_RATE_LIMITS:
+        raise ValueError(
+            f"context waf_rate_limit={rate_limit!r}: requests per IP per 5 minutes, "
+            "from 10 to 2,000,000,000"
+        )
+    return waf, limit

@@ -26,6 +26,7 @@ from infra.routes import FUNCTIONS, ROUTES, FunctionSpec, Route
 from infra.secrets import Secrets
 from infra.storage import Storage
 from infra.streams import Streams
+from infra.waf import Waf
 from infra.workflows import Workflows
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
@@ -133,6 +134,7 @@ class PhotogramStack(cdk.Stack):
             throttle_burst=config.throttle_burst,
             log_retention=LOG_RETENTION,
             cors=cors,
+            waf=config.waf,
         )
         if cors.origins:
             # The functions answer with the same rule as the gateway (photogram.api).
@@ -155,6 +157,9 @@ class PhotogramStack(cdk.Stack):
 
     def _optional_parts(self) -> None:
         """Constructs that a context flag turns on (ranking, search, ...) are added here."""
+        self.waf: Waf | None = None
+        if self.config.waf:
+            self.waf = Waf(self, "Waf", api=self.api, rate_limit=self.config.waf_rate_limit)
         self.ranking: Ranking | None = None
         if self.config.ranking == "sagemaker":
             self.ranking = Ranking(
