@@ -76,6 +76,8 @@ ENGAGEMENT = (
     BusinessMetric("StoriesPosted", "stories"),
     BusinessMetric("StoriesViewed", "stories"),
 )
+# Refusals of the per-account rate limits (photogram.limits), by action and limit.
+RATE_LIMITED = "RateLimited"
 STREAM_METRICS = (
     BusinessMetric("StreamBatches", "streams"),
     BusinessMetric("StreamRecordsFailed", "streams"),
@@ -310,6 +312,20 @@ class Observability(Construct):
                 width=12,
             ),
             cw.GraphWidget(
+                title="Rate-limited writes by action and limit (429 rate_limited)",
+                left=[
+                    cw.MathExpression(
+                        expression=f"SEARCH('{{{METRICS_NAMESPACE},service,action,limit}} "
+                        f"MetricName=\"{RATE_LIMITED}\"', 'Sum', 300)",
+                        label=RATE_LIMITED,
+                        period=PERIOD,
+                    )
+                ],
+                width=12,
+            ),
+        )
+        dashboard.add_widgets(
+            cw.GraphWidget(
                 title="Stream consumers",
                 left=[metric.metric() for metric in STREAM_METRICS],
                 right=[
@@ -321,7 +337,7 @@ class Observability(Construct):
                     )
                     for name in streams.dead_letters
                 ],
-                width=12,
+                width=24,
             ),
         )
         dashboard.add_widgets(

@@ -187,3 +187,10 @@ def test_the_dashboard_shows_every_route_and_the_pipeline_outcomes(photogram):
         assert metric in body
     for outcome in ("MediaReady", "MediaRejected", "MediaFailed"):
         assert outcome in body
+
+
+def test_the_dashboard_shows_rate_limit_refusals_by_action_and_limit(photogram):
+    (dashboard,) = photogram.of_type("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+
+    assert "{Photogram,service,action,limit}" in body and "RateLimited" in body
