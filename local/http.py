@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
-from urllib.parse import unquote
 
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
@@ -177,7 +176,8 @@ class GatewayApp:
             if not found:
                 continue
             if compiled.route.method == method:
-                params = {k: unquote(v) for k, v in found.groupdict().items()}
+                # request.path is decoded once already, as API Gateway decodes it.
+                params = dict(found.groupdict())
                 return compiled.route, params, []
             allowed.append(compiled.route.method)
         return None, {}, allowed
