@@ -1,6 +1,6 @@
 """Bad input is a 4xx in the one envelope, on every route, never a 500 (issue 12).
 
-Each attack went through to a 500 `internal` before (docs/decisions.md §30 says where
+Most of these attacks were answered 500 `internal` before (docs/decisions.md §30 says where
 each check lives). The route lists come from the OpenAPI document, so a new route is
 attacked too."""
 
