@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
-from urllib.parse import unquote
 
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
 from infra.cors import EXPOSE_HEADERS, CorsPolicy
@@ -177,7 +177,8 @@ class GatewayApp:
             if not found:
                 continue
             if compiled.route.method == method:
-                params = {k: unquote(v) for k, v in found.groupdict().items()}
+                # request.path is decoded once already, as API Gateway decodes it.
+                params = dict(found.groupdict())
                 return compiled.route, params, []
             allowed.append(compiled.route.method)
         return None, {}, allowed
@@ -230,6 +231,14 @@ class GatewayApp:
                 404, "route_not_found", f"No route for {request.method} {request.path}."
             )
         if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
+            return envelope(413, "payload_too_large", "The request body is too large.")
+        # A chunked body has no Content-Length: read one byte past the cap to tell.
+        request.max_content_length = MAX_PAYLOAD_BYTES + 1
+        try:
+            data = request.get_data(cache=True)
+        except (ClientDisconnected, OSError):  # cut short, or a malformed chunk header
+            return envelope(400, "bad_request", "The request body could not be read.")
+        if len(data) > MAX_PAYLOAD_BYTES:
             return envelope(413, "payload_too_large", "The request body is too large.")
         claims = None
         if route.authorized:

@@ -14,6 +14,15 @@
    condition first (as DynamoDB does: against the state before the transaction) and
    writes only when all pass, snapshotting just the items it touches in case a
    write itself fails. The outcome and errors are moto's own.
+
+3. Queries look only at the partition asked for (below).
+
+4. Key sizes on reads. DynamoDB refuses a partition key over 2,048 bytes or a sort
+   key over 1,024 bytes (ValidationException) on every request that names a key:
+   GetItem, BatchGetItem, DeleteItem, UpdateItem, the transactions and Query. moto
+   checks only the items it stores, so a client's 5 KB path segment looked up
+   locally was simply not found, and on AWS answered 500. Checked here as DynamoDB
+   does, so the local runtime fails where AWS would (with moto's own errors).
 """
 
 from __future__ import annotations
@@ -27,11 +36,14 @@ from typing import Any
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
+    HashKeyTooLong,
     MultipleTransactionsException,
+    RangeKeyTooLong,
     TooManyTransactionsException,
     TransactionCanceledException,
     TransactWriteSingleOpException,
 )
+from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
@@ -214,6 +226,7 @@ def _candidates(table: Table, hash_key: Any, index_name: str | None, conditions:
 
 
 _original_query = Table.query
+_original_get = Table.get_item
 _original_put = Table.put_item
 _original_update = DynamoDBBackend.update_item
 
@@ -221,8 +234,26 @@ _original_update = DynamoDBBackend.update_item
 _QUERY_SIGNATURE = inspect.signature(_original_query)
 
 
+# --- 4. key sizes on reads ---------------------------------------------------------------
+
+
+def _check_key_sizes(hash_key: Any, range_keys: Any = ()) -> None:
+    if hash_key is not None and hash_key.size() > HASH_KEY_MAX_LENGTH:
+        raise HashKeyTooLong
+    if any(value is not None and value.size() > RANGE_KEY_MAX_LENGTH for value in range_keys):
+        raise RangeKeyTooLong
+
+
+def get_item(self: Table, hash_key: Any, range_key: Any = None, *args: Any, **kwargs: Any) -> Any:
+    # Every request naming one item's key comes through here: GetItem, BatchGetItem,
+    # DeleteItem, UpdateItem and both transactions (the one above reads each key first).
+    _check_key_sizes(hash_key, (range_key,))
+    return _original_get(self, hash_key, range_key, *args, **kwargs)
+
+
 def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
     given = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments
+    _check_key_sizes(hash_key, given.get("range_objs") or ())
     candidates = _candidates(
         self, hash_key, given.get("index_name"), given.get("hash_key_conditions")
     )
@@ -252,6 +283,7 @@ def apply() -> None:
     if _applied:
         return
     Table.query = query  # type: ignore[method-assign]
+    Table.get_item = get_item  # type: ignore[method-assign]
     Table.put_item = put_item  # type: ignore[method-assign]
     DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
     _locked(DynamoHandler)

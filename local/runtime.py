@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from local import config as local_config
@@ -40,9 +42,28 @@ class PortInUse(SystemExit):
     pass
 
 
+class GatewayRequestHandler(WSGIRequestHandler):
+    """The HTTP server's own refusals, made before the gateway sees a request (a request
+    line over 64 KB, too many or too long headers, a malformed request line), in the
+    envelope every other answer has rather than http.server's HTML page."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        status = HTTPStatus(code)
+        error = {"code": re.sub(r"\W+", "_", status.phrase.lower()), "message": status.phrase + "."}
+        body = json.dumps({"error": error}).encode()
+        self.log_error("code %d, message %s", code, message)
+        self.send_response(code, status.phrase)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if getattr(self, "command", "") != "HEAD":
+            self.wfile.write(body)
+
+
 def _bind(host: str, port: int, app: Any) -> BaseWSGIServer:
     try:
-        return make_server(host, port, app, threaded=True)
+        return make_server(host, port, app, threaded=True, request_handler=GatewayRequestHandler)
     except OSError as exc:
         raise PortInUse(
             f"Port {port} on {host} is in use (is `make dev` already running?). "

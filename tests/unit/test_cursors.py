@@ -42,7 +42,9 @@ def test_an_edited_cursor_is_refused(codec):
         codec.open(f"{forged}.{mac}", "s")
 
 
-@pytest.mark.parametrize("junk", ["", ".", "abc", "abc.def", "!!!.???", "e30.e30"])
+@pytest.mark.parametrize(
+    "junk", ["", ".", "abc", "abc.def", "!!!.???", "e30.e30", "ÀÀ{\x11", "{\x11.ÀÀ", "a.\udc80"]
+)
 def test_junk_cursors_are_refused(codec, junk):
     with pytest.raises(BadRequest) as error:
         codec.open(junk or "x", "s")

@@ -171,3 +171,64 @@ def test_index_queries_follow_puts_updates_and_deletes(indexed):
                 ScanIndexForward=False,
             )
             assert patched == original
+
+
+# --- key sizes: refused on reads as DynamoDB refuses them ---------------------------------
+
+LONG_PK, LONG_SK = "P" * 2049, "S" * 1025
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.get_item(TableName="i", Key={"PK": {"S": LONG_PK}, "SK": {"S": "s"}}),
+        lambda c: c.get_item(TableName="i", Key={"PK": {"S": "p"}, "SK": {"S": LONG_SK}}),
+        lambda c: c.batch_get_item(
+            RequestItems={"i": {"Keys": [{"PK": {"S": LONG_PK}, "SK": {"S": "s"}}]}}
+        ),
+        lambda c: c.delete_item(TableName="i", Key={"PK": {"S": LONG_PK}, "SK": {"S": "s"}}),
+        lambda c: c.update_item(
+            TableName="i",
+            Key={"PK": {"S": LONG_PK}, "SK": {"S": "s"}},
+            UpdateExpression="SET n = :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        ),
+        lambda c: c.query(
+            TableName="i",
+            KeyConditionExpression="PK = :p",
+            ExpressionAttributeValues={":p": {"S": LONG_PK}},
+        ),
+        lambda c: c.query(
+            TableName="i",
+            IndexName="GSI1",
+            KeyConditionExpression="GSI1PK = :p",
+            ExpressionAttributeValues={":p": {"S": LONG_PK}},
+        ),
+        lambda c: c.transact_write_items(
+            TransactItems=[
+                {
+                    "ConditionCheck": {
+                        "TableName": "i",
+                        "Key": {"PK": {"S": LONG_PK}, "SK": {"S": "s"}},
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+            ]
+        ),
+    ],
+    ids=["get-pk", "get-sk", "batch-get", "delete", "update", "query", "query-index", "transact"],
+)
+def test_a_key_over_dynamodbs_size_limits_is_refused_on_every_read(indexed, call):
+    with pytest.raises(ClientError) as error:
+        call(indexed)
+
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert "size limit" in error.value.response["Error"]["Message"]
+
+
+def test_keys_at_the_limits_are_read(indexed):
+    key = {"PK": {"S": "P" * 2048}, "SK": {"S": "S" * 1024}}
+
+    indexed.put_item(TableName="i", Item=key)
+
+    assert indexed.get_item(TableName="i", Key=key)["Item"] == key

@@ -39,5 +39,9 @@ class PayloadTooLarge(PhotogramError):
     status = 413
 
 
+class UnsupportedMediaType(PhotogramError):
+    status = 415
+
+
 class RateLimited(PhotogramError):
     status = 429

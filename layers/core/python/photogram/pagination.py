@@ -78,6 +78,9 @@ class CursorCodec:
         sealed by us for this scope."""
         if cursor is None:
             return None
+        # Cursors we seal are ASCII; compare_digest raises TypeError on anything else.
+        if not cursor.isascii():
+            raise invalid_cursor()
         body, _, mac = cursor.partition(".")
         if not body or not mac or not hmac.compare_digest(mac, self._mac(scope, body)):
             raise invalid_cursor()

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from photogram.api.inputs import RequestValidation
 from photogram.errors import PhotogramError, Unauthorized
 from photogram.pagination import page_request
 from photogram.settings import settings
@@ -58,6 +59,8 @@ def validation_response(error: RequestValidationError) -> Response:
 def resolver(logger: Logger) -> APIGatewayRestResolver:
     """A REST resolver with pydantic validation and Photogram's one error envelope."""
     app = APIGatewayRestResolver(enable_validation=True)
+    # Powertools' own, plus the checks that keep bad input from being a 500 (inputs.py).
+    app._request_validation_middleware = RequestValidation()
 
     @app.exception_handler(PhotogramError)
     def _domain_error(error: PhotogramError) -> Response:
