@@ -79,6 +79,8 @@ def _document_errors(schema: dict[str, Any]) -> None:
     for operations in schema["paths"].values():
         for operation in operations.values():
             responses = operation["responses"]
+            # 204 No Content has no body (Powertools documents a JSON null).
+            responses.get("204", {}).pop("content", None)
             responses["422"] = {"description": "Invalid request (invalid_request)", **envelope}
             responses["default"] = {"description": "Error (see error.code)", **envelope}
 

@@ -17,7 +17,7 @@ metrics = Metrics()
 app = api.resolver(logger)
 
 
-@app.post("/media")
+@app.post("/media", status_code=201)
 def create_media(request: CreateMediaIn) -> Response[CreateMediaOut]:
     created = service.create_upload(api.caller_id(app), request)
     return api.created(created)

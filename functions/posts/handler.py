@@ -41,7 +41,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-@app.post("/posts")
+@app.post("/posts", status_code=201)
 def create_post(request: CreatePostIn, idempotency_key: IdempotencyKey = None) -> Response[PostOut]:
     return api.created(service.create_post(api.caller_id(app), request, idempotency_key))
 
@@ -56,7 +56,7 @@ def update_post(post_id: str, change: UpdatePostIn) -> PostOut:
     return service.update_post(api.caller_id(app), post_id, change)
 
 
-@app.delete("/posts/<post_id>")
+@app.delete("/posts/<post_id>", status_code=204)
 def delete_post(post_id: str) -> Response[None]:
     service.delete_post(api.caller_id(app), post_id)
     return Response(status_code=204)
@@ -102,7 +102,7 @@ def saved(limit: api.Limit = None, cursor: api.Cursor = None) -> PostPage:
     return engagement.list_saved(api.caller_id(app), api.page(limit, cursor))
 
 
-@app.post("/posts/<post_id>/comments")
+@app.post("/posts/<post_id>/comments", status_code=201)
 def add_comment(post_id: str, request: CreateCommentIn) -> Response[CommentOut]:
     return api.created(engagement.add_comment(api.caller_id(app), post_id, request))
 
@@ -112,7 +112,7 @@ def comments(post_id: str, limit: api.Limit = None, cursor: api.Cursor = None) -
     return engagement.list_comments(api.caller_id(app), post_id, api.page(limit, cursor))
 
 
-@app.delete("/posts/<post_id>/comments/<comment_id>")
+@app.delete("/posts/<post_id>/comments/<comment_id>", status_code=204)
 def delete_comment(post_id: str, comment_id: str) -> Response[None]:
     engagement.delete_comment(api.caller_id(app), post_id, comment_id)
     return Response(status_code=204)

@@ -37,7 +37,7 @@ def following(handle: str, limit: api.Limit = None, cursor: api.Cursor = None) -
     return service.list_following(api.caller_id(app), handle, api.page(limit, cursor))
 
 
-@app.delete("/me/followers/<handle>")
+@app.delete("/me/followers/<handle>", status_code=204)
 def remove_follower(handle: str) -> Response[None]:
     service.remove_follower(api.caller_id(app), handle)
     return Response(status_code=204)

@@ -28,12 +28,12 @@ metrics = Metrics()
 app = api.resolver(logger)
 
 
-@app.post("/stories")
+@app.post("/stories", status_code=201)
 def create_story(request: CreateStoryIn) -> Response[StoryOut]:
     return api.created(service.create_story(api.caller_id(app), request))
 
 
-@app.delete("/stories/<story_id>")
+@app.delete("/stories/<story_id>", status_code=204)
 def delete_story(story_id: str) -> Response[None]:
     service.delete_story(api.caller_id(app), story_id)
     return Response(status_code=204)
@@ -59,7 +59,7 @@ def viewers(story_id: str, limit: api.Limit = None, cursor: api.Cursor = None) -
     return service.list_viewers(api.caller_id(app), story_id, api.page(limit, cursor))
 
 
-@app.post("/highlights")
+@app.post("/highlights", status_code=201)
 def create_highlight(request: CreateHighlightIn) -> Response[HighlightOut]:
     return api.created(service.create_highlight(api.caller_id(app), request))
 
@@ -69,7 +69,7 @@ def update_highlight(highlight_id: str, change: UpdateHighlightIn) -> HighlightO
     return service.update_highlight(api.caller_id(app), highlight_id, change)
 
 
-@app.delete("/highlights/<highlight_id>")
+@app.delete("/highlights/<highlight_id>", status_code=204)
 def delete_highlight(highlight_id: str) -> Response[None]:
     service.delete_highlight(api.caller_id(app), highlight_id)
     return Response(status_code=204)
