@@ -30,6 +30,8 @@ class ErrorResponse:
     status: str | None
     # None forwards API Gateway's message, e.g. which request parameter is missing.
     message: str | None
+    # Fixed headers it also sends: (name, value).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 ERROR_RESPONSES = (
@@ -42,7 +44,15 @@ ERROR_RESPONSES = (
         "404",
         "No such route.",
     ),
-    ErrorResponse("THROTTLED", "rate_limited", "429", "Too many requests; retry later."),
+    # The stage's token bucket refills every second: a client may try again in one, and
+    # reads it from the same header as the per-account limits' 429 (docs/deploy.md).
+    ErrorResponse(
+        "THROTTLED",
+        "rate_limited",
+        "429",
+        "Too many requests; retry later.",
+        headers=(("Retry-After", "1"),),
+    ),
     ErrorResponse(
         "REQUEST_TOO_LARGE",
         "payload_too_large",
@@ -222,7 +232,11 @@ class Api(Construct):
                 type=apigw.ResponseType.of(response.type),
                 status_code=response.status,
                 templates={"application/json": error_template(response)},
-                response_headers=gateway_cors_headers(self.cors) or None,
+                response_headers={
+                    **gateway_cors_headers(self.cors),
+                    **{name: f"'{value}'" for name, value in response.headers},
+                }
+                or None,
             )
 
         # Created only if a route needs it: an authorizer no method uses fails synthesis.

@@ -156,6 +156,18 @@ def test_gateway_error_codes_are_the_documented_ones():
     }
 
 
+def test_the_stage_throttle_says_when_to_retry(photogram):
+    throttled = [
+        r["Properties"]
+        for r in photogram.of_type("AWS::ApiGateway::GatewayResponse").values()
+        if r["Properties"]["ResponseType"] == "THROTTLED"
+    ]
+
+    (properties,) = throttled
+
+    assert properties["ResponseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
+
+
 def test_stage_is_throttled_logged_and_traced(photogram):
     (stage,) = [s["Properties"] for s in photogram.of_type("AWS::ApiGateway::Stage").values()]
     defaults = StackConfig()
