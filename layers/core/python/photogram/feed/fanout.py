@@ -13,7 +13,9 @@ from photogram.feed import aggregates, keys, repository
 from photogram.feed.repository import CelebrityRow, Ref
 from photogram.posts import repository as posts_repo
 from photogram.settings import settings
+from photogram.social import repository as social_repo
 from photogram.users import repository as users_repo
+from photogram.users import service as users
 
 logger = Logger(child=True)
 CELEBRITY_RECENT = 20
@@ -46,7 +48,7 @@ def on_post(change: changes.Change) -> None:
     post = change.item
     author_id, post_id, created_at = post["author_id"], post["post_id"], post["created_at"]
     if change.event == "REMOVE":
-        for page in repository.followers_of(author_id):
+        for page in social_repo.followers_of(author_id):
             repository.delete_timeline_entries(page, post_id, created_at)
         repository.delete_timeline_entries([author_id], post_id, created_at)
         repository.forget_ref(CelebrityRow, keys.celebrity_key(author_id), "recent", post_id)
@@ -68,12 +70,12 @@ def on_post(change: changes.Change) -> None:
         "hashtags": [str(t) for t in live.hashtags or []],
         "author_engagement": aggregates.author_engagement(author_id, created_at),
     }
-    if int(author.follower_count) >= settings().fanout_max_followers:
+    if users.is_large_account(author):
         _remember(author_id, ref)
         logger.info("celebrity post: merged at read time", extra={"post_id": post_id})
         return
     written = 0
-    for page in repository.followers_of(author_id):
+    for page in social_repo.followers_of(author_id):
         written += repository.write_timeline_entries(page, ref, _expires(created_at))
     # The author's own timeline too, so my posts are in my feed without another read.
     repository.write_timeline_entries([author_id], ref, _expires(created_at))

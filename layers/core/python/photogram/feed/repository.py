@@ -4,7 +4,7 @@ the feed's features read; the only feed code that touches the table."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -16,8 +16,6 @@ from photogram.db import Contention, Row, batch_get
 from photogram.feed import keys
 from photogram.posts import keys as post_keys
 from photogram.posts.repository import PostStatsRow
-from photogram.social.repository import FollowerRow, MuteRow
-from photogram.users.keys import user_pk
 
 # Recent-post references, as kept in timelines, celebrity rows and the discovery
 # list: {"post_id", "author_id", "created_at", "hashtags", "author_engagement"}.
@@ -81,21 +79,6 @@ class SnapshotRow(Row, discriminator="feed_snapshot"):
 
 
 # --- fan-out ------------------------------------------------------------------------------
-
-
-def followers_of(author_id: str, page_size: int = 1000) -> Iterator[list[str]]:
-    """The author's followers, a page at a time (one partition, any order)."""
-    rows = FollowerRow.query(
-        user_pk(author_id), FollowerRow.SK.startswith("FOLLOWER#"), page_size=page_size
-    )
-    page: list[str] = []
-    for row in rows:
-        page.append(row.other_id)
-        if len(page) == page_size:
-            yield page
-            page = []
-    if page:
-        yield page
 
 
 def write_timeline_entries(user_ids: list[str], ref: Ref, expires_at: int) -> int:
@@ -227,11 +210,6 @@ def mark_served(viewer_id: str, snapshot_id: str, pages: int) -> None:
     except Exception as error:
         if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
             raise
-
-
-def mutes(viewer_id: str) -> set[str]:
-    rows = MuteRow.query(user_pk(viewer_id), MuteRow.SK.startswith("MUTE#"))
-    return {r.other_id for r in rows if isinstance(r, MuteRow)}
 
 
 def read_many(keys_: list[tuple[str, str]]) -> dict[tuple[str, str], Row]:

@@ -26,6 +26,7 @@ from photogram.posts import service as posts
 from photogram.posts.models import PostOut
 from photogram.posts.repository import COUNTERS
 from photogram.social import keys as social_keys
+from photogram.social import repository as social_repo
 
 PAGE_SIZE = 10
 PER_AUTHOR = 3
@@ -67,15 +68,7 @@ def _discovery(viewer_id: str, entries: list[Ref], exclude: set[str], want: int)
     pool = pool[: want + want // 4 + 1]
     if not pool:
         return []
-    wanted = {
-        key: e["author_id"]
-        for e in pool
-        for key in (
-            social_keys.block_key(viewer_id, e["author_id"]),
-            social_keys.block_key(e["author_id"], viewer_id),
-        )
-    }
-    blocked = {wanted[key] for key in repository.read_many(list(wanted))}
+    blocked = social_repo.blocked_between(viewer_id, list({e["author_id"] for e in pool}))
     return [e for e in pool if e["author_id"] not in blocked][:want]
 
 
@@ -104,7 +97,7 @@ def _candidates(viewer_id: str, timeline: list[TimelineRow]) -> tuple[list[Ref],
     discovered = _discovery(viewer_id, entries, set(refs) | followed, want)
     for ref in discovered:
         refs[ref["post_id"]] = ref
-    muted = repository.mutes(viewer_id)
+    muted = social_repo.mutes_of(viewer_id)
     kept = [r for r in refs.values() if r["author_id"] not in muted]
     return kept, found.get(keys.affinity_key(viewer_id))
 

@@ -33,7 +33,6 @@ from photogram.posts.models import (
 )
 from photogram.posts.repository import HashtagRow, IdempotencyRow, PostRow
 from photogram.settings import settings
-from photogram.social import keys as social_keys
 from photogram.social import repository as social_repo
 from photogram.social import service as social
 from photogram.users import keys as user_keys
@@ -62,39 +61,9 @@ def visible_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
     return post, state.target  # type: ignore[return-value]
 
 
-def _author_keys(viewer_id: str, author_ids: set[str]) -> dict[db.Key, tuple[str, str]]:
-    wanted: dict[db.Key, tuple[str, str]] = {}
-    for author in author_ids:
-        wanted[user_keys.profile_key(author)] = ("profile", author)
-        wanted[social_keys.following_key(viewer_id, author)] = ("follows", author)
-        wanted[social_keys.block_key(viewer_id, author)] = ("block", author)
-        wanted[social_keys.block_key(author, viewer_id)] = ("block", author)
-    return wanted
-
-
-def _visible_from(
-    viewer_id: str, wanted: dict[db.Key, tuple[str, str]], found: dict[db.Key, Any]
-) -> dict[str, ProfileRow]:
-    """The authors `_author_keys` asked about whose posts the viewer may see."""
-    seen = {k: wanted[k] for k in found if k in wanted}
-    profiles = {a: found[k] for k, (what, a) in seen.items() if what == "profile"}
-    follows = {a for what, a in seen.values() if what == "follows"}
-    blocked = {a for what, a in seen.values() if what == "block"}
-    visible = {}
-    for author, profile in profiles.items():
-        if not isinstance(profile, ProfileRow):
-            continue
-        if author == viewer_id or (
-            author not in blocked and (not profile.is_private or author in follows)
-        ):
-            visible[author] = profile
-    return visible
-
-
 def visible_authors(viewer_id: str, author_ids: set[str]) -> dict[str, ProfileRow]:
     """The authors among `author_ids` whose posts the viewer may see, in one read."""
-    wanted = _author_keys(viewer_id, author_ids)
-    return _visible_from(viewer_id, wanted, db.batch_get(wanted))
+    return social.visible_among(viewer_id, author_ids)
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -114,14 +83,15 @@ def render_refs(viewer_id: str, refs: list[tuple[str, str]]) -> list[PostOut]:
     their stats items, my like and save, and each author with whether I may see them
     (posts I may not see, or that are gone, are left out). Counts come from the stats
     items, which trail the exact shards by the stream's delay."""
-    wanted = _author_keys(viewer_id, {a for _, a in refs})
+    author_ids = {a for _, a in refs}
+    wanted: dict[db.Key, tuple[str, str]] = dict(social_repo.visibility_keys(viewer_id, author_ids))
     for post_id, _ in refs:
         wanted[keys.post_key(post_id)] = ("post", post_id)
         wanted[keys.stats_key(post_id)] = ("stats", post_id)
         wanted[keys.like_key(post_id, viewer_id)] = ("liked", post_id)
         wanted[keys.save_key(viewer_id, post_id)] = ("saved", post_id)
     found = db.batch_get(wanted)
-    authors = _visible_from(viewer_id, wanted, found)
+    authors = social.visible_among(viewer_id, author_ids, found)
     rows: dict[str, dict[str, Any]] = {}
     for key, row in found.items():
         what, post_id = wanted[key]

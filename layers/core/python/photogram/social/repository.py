@@ -3,7 +3,7 @@ touches the table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +127,71 @@ def read_state(viewer_id: str, target_id: str) -> State:
         target=found.get(wanted["target"]),  # type: ignore[arg-type]
         **{k: v for k, v in flags.items() if k not in ("viewer", "target")},
     )
+
+
+# What a batch visibility read asks per author: (what, author_id) by key.
+VisibilityKeys = dict[tuple[str, str], tuple[str, str]]
+
+
+def visibility_keys(viewer_id: str, author_ids: Iterable[str]) -> VisibilityKeys:
+    """The items that decide whether the viewer may see each author's content: the
+    profile, my follow, a block either way. Callers may read them in the same
+    BatchGetItem as their own items (`states_among`)."""
+    wanted: VisibilityKeys = {}
+    for author in set(author_ids):
+        wanted[profile_key(author)] = ("profile", author)
+        wanted[keys.following_key(viewer_id, author)] = ("follows", author)
+        wanted[keys.block_key(viewer_id, author)] = ("blocks", author)
+        wanted[keys.block_key(author, viewer_id)] = ("blocked_by", author)
+    return wanted
+
+
+def states_among(viewer_id: str, wanted: VisibilityKeys, found: dict[Any, Any]) -> dict[str, State]:
+    """Each author's State from a read of `visibility_keys` (`found`), for authors that
+    exist. Only what visibility needs is read: requests and mutes read as False."""
+    seen: dict[str, dict[str, Any]] = {}
+    for key, (what, author) in wanted.items():
+        if key in found:
+            seen.setdefault(author, {})[what] = found[key]
+    states = {}
+    for author, items in seen.items():
+        profile = items.get("profile")
+        if not isinstance(profile, ProfileRow):
+            continue
+        states[author] = State(
+            viewer=None,
+            target=profile,
+            viewer_follows="follows" in items,
+            follows_viewer=False,
+            viewer_requested=False,
+            requested_viewer=False,
+            viewer_blocks="blocks" in items,
+            blocks_viewer="blocked_by" in items,
+            viewer_mutes=False,
+        )
+    return states
+
+
+def followers_of(author_id: str, page_size: int = 1000) -> Iterator[list[str]]:
+    """The author's followers, a page at a time (one partition, any order): what the
+    feed's fan-out and the story rings write to."""
+    pk, prefix = keys.follower_key(author_id, "")
+    rows = FollowerRow.query(pk, FollowerRow.SK.startswith(prefix), page_size=page_size)
+    page: list[str] = []
+    for row in rows:
+        page.append(row.other_id)
+        if len(page) == page_size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def mutes_of(viewer_id: str) -> set[str]:
+    """Everyone the viewer muted (one partition query)."""
+    pk, prefix = keys.mute_key(viewer_id, "")
+    rows = MuteRow.query(pk, MuteRow.SK.startswith(prefix))
+    return {r.other_id for r in rows if isinstance(r, MuteRow)}
 
 
 def close_friends_of(owner_id: str) -> list[str]:

@@ -8,6 +8,9 @@ again instead of writing over it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from pynamodb.exceptions import PutError
 
 from photogram import db, metrics
@@ -63,6 +66,23 @@ def can_see(viewer_id: str, author: ProfileRow | None, state: State | None) -> b
     if state is None or state.is_blocked:
         return False
     return not author.is_private or state.viewer_follows
+
+
+def visible_among(
+    viewer_id: str, author_ids: Iterable[str], found: dict[Any, Any] | None = None
+) -> dict[str, ProfileRow]:
+    """The authors among `author_ids` whose content the viewer may see (`can_see`, for
+    a whole list), in one read; with `found`, from a read of `repo.visibility_keys`
+    the caller already made together with its own items."""
+    wanted = repo.visibility_keys(viewer_id, author_ids)
+    if found is None:
+        found = db.batch_get(wanted)
+    states = repo.states_among(viewer_id, wanted, found)
+    return {
+        author: state.target
+        for author, state in states.items()
+        if state.target is not None and can_see(viewer_id, state.target, state)
+    }
 
 
 def find_visible_user(viewer_id: str, handle: str, what: str) -> tuple[ProfileRow, State]:

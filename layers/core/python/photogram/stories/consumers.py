@@ -23,7 +23,6 @@ from pynamodb.transactions import TransactWrite
 from photogram import changes, db
 from photogram.adapters import storage
 from photogram.db import batch_get
-from photogram.feed import repository as feed_repo
 from photogram.media import repository as media_repo
 from photogram.media.keys import variant_prefix
 from photogram.media.repository import HIGHLIGHT_HOLDER, STORY_HOLDER
@@ -33,6 +32,7 @@ from photogram.social import repository as social_repo
 from photogram.stories import keys, repository
 from photogram.stories.repository import HighlightRow, StoryRow
 from photogram.users import repository as users_repo
+from photogram.users import service as users
 from photogram.users.repository import ProfileRow
 
 logger = Logger(child=True)
@@ -43,10 +43,6 @@ def release(media_id: str, holder: str, guard: Any = None) -> None:
     if media_repo.release(media_id, holder, guard):
         storage.delete_prefix(settings().media_bucket, variant_prefix(media_id))
         logger.info("story media deleted", extra={"media_id": media_id})
-
-
-def _is_star(profile: ProfileRow) -> bool:
-    return int(profile.follower_count) >= settings().fanout_max_followers
 
 
 def _latest(live: list[StoryRow], *, close_friend: bool) -> StoryRow | None:
@@ -102,7 +98,7 @@ def refresh_rings(
         live = sorted([*live, added], key=lambda s: s.created_at)
     public = _latest(live, close_friend=False)
     newest = _latest(live, close_friend=True)
-    star = _is_star(profile)
+    star = users.is_large_account(profile)
     if followers:
         if star:
             if public is None:
@@ -112,7 +108,7 @@ def refresh_rings(
         else:
             # An author who was large until now leaves no star row behind.
             repository.delete_star(author_id)
-            for page in feed_repo.followers_of(author_id):
+            for page in social_repo.followers_of(author_id):
                 _set_rings(page, profile, public)
     friends = _following_friends(author_id)
     if newest is not public:
@@ -151,7 +147,7 @@ def _refresh_one(author_id: str, viewer_id: str) -> None:
     close = db.exists(social_keys.close_friend_key(author_id, viewer_id))
     latest = _latest(repository.live_stories(author_id), close_friend=close)
     public = latest if latest is None or latest.audience == "followers" else None
-    if _is_star(profile) and public is not None:
+    if users.is_large_account(profile) and public is not None:
         latest = None  # the star row shows it
     _set_rings([viewer_id], profile, latest)
 

@@ -30,6 +30,13 @@ class HandleRequired(PhotogramError):
         )
 
 
+def is_large_account(profile: ProfileRow) -> bool:
+    """The one rule for "very many followers" (settings `fanout_max_followers`): such an
+    author's posts are merged into feeds at read time and its stories into trays, one
+    write per post or story instead of one per follower."""
+    return int(profile.follower_count) >= settings().fanout_max_followers
+
+
 def profile_not_found() -> NotFound:
     return NotFound("profile_not_found", "You have no profile yet: PUT /me with a handle.")
 
