@@ -7,9 +7,10 @@ from typing import Any
 
 from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
-from photogram.errors import Conflict, NotFound, PayloadTooLarge, PhotogramError, RateLimited
+from photogram.errors import Conflict, PayloadTooLarge, PhotogramError, RateLimited
 from photogram.limits import service as limits
 from photogram.media import keys, repository
+from photogram.media.errors import media_not_found
 from photogram.media.models import (
     CreateMediaIn,
     CreateMediaOut,
@@ -22,10 +23,6 @@ from photogram.settings import settings
 
 # A PROCESSING item is reported FAILED this long after the workflow's own deadline.
 PROCESSING_GRACE_SECONDS = 30
-
-
-def media_not_found() -> NotFound:
-    return NotFound("media_not_found", "No such media.")
 
 
 def create_upload(owner_id: str, request: CreateMediaIn) -> CreateMediaOut:
@@ -164,7 +161,7 @@ def usable_media(owner_id: str, media_ids: list[str], purpose: str) -> list[Medi
     for media_id in media_ids:
         row = by_id.get(media_id)
         if row is None or row.owner_id != owner_id:
-            raise NotFound("media_not_found", f"No such media: {media_id}.", {"media_id": media_id})
+            raise media_not_found(media_id)
         if row.status != "READY":
             raise Conflict(
                 "media_not_ready", f"{media_id} is {row.status}.", {"media_id": media_id}

@@ -4,11 +4,12 @@ and nobody can act on a post they cannot see."""
 from __future__ import annotations
 
 from photogram import clock, db, ids, metrics
-from photogram.errors import Forbidden, NotFound
+from photogram.errors import Forbidden
 from photogram.limits import service as limits
 from photogram.limits.models import Action
 from photogram.pagination import PageRequest, cursors
 from photogram.posts import keys, repository
+from photogram.posts.errors import comment_not_found
 from photogram.posts.models import (
     CommentOut,
     CommentPage,
@@ -29,6 +30,7 @@ from photogram.social import repository as social_repo
 from photogram.social.models import UserListItem, UserPage
 from photogram.users import repository as users_repo
 from photogram.users import service as users
+from photogram.users.errors import profile_required
 from photogram.users.repository import ProfileRow
 
 
@@ -186,17 +188,13 @@ def list_saved(viewer_id: str, page: PageRequest) -> PostPage:
 # --- comments -------------------------------------------------------------------------------
 
 
-def comment_not_found() -> NotFound:
-    return NotFound("comment_not_found", "No such comment.")
-
-
 def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> CommentOut:
     """Comment on a post I can see, or reply to one of its top-level comments.
     Raises NotFound, Forbidden(profile_required, reply_depth), RateLimited(rate_limited)."""
     visible_post(viewer_id, post_id)
     author = users_repo.get_profile(viewer_id)
     if author is None:
-        raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
+        raise profile_required()
     if request.reply_to is not None:
         parent = _comment(post_id, request.reply_to)
         if parent.reply_to is not None:

@@ -10,13 +10,14 @@ from pynamodb.expressions.update import Action
 
 from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
-from photogram.errors import Conflict, Forbidden, NotFound, PhotogramError
+from photogram.errors import Conflict, Forbidden, PhotogramError
 from photogram.limits import service as limits
 from photogram.media import keys as media_keys
 from photogram.media import service as media_service
 from photogram.media.repository import MediaRow
 from photogram.pagination import PageRequest, cursors
 from photogram.posts import keys, repository
+from photogram.posts.errors import post_not_found
 from photogram.posts.models import (
     MAX_MENTIONS,
     AuthorOut,
@@ -38,13 +39,10 @@ from photogram.social import service as social
 from photogram.users import keys as user_keys
 from photogram.users import repository as users_repo
 from photogram.users import service as users
+from photogram.users.errors import profile_required
 from photogram.users.repository import ProfileRow
 
 IDEMPOTENCY_SECONDS = 24 * 3600
-
-
-def post_not_found() -> NotFound:
-    return NotFound("post_not_found", "No such post.")
 
 
 # --- visibility ------------------------------------------------------------------------
@@ -228,7 +226,7 @@ def create_post(
     def create() -> str:
         author = users_repo.get_profile(author_id)
         if author is None:
-            raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
+            raise profile_required()
         media = media_service.usable_media(author_id, request.media_ids, "post")
         now = clock.iso()
         post_id = ids.new_id()

@@ -39,6 +39,7 @@ from photogram.social.repository import (
 )
 from photogram.users import repository as users_repo
 from photogram.users import service as users
+from photogram.users.errors import profile_required, user_not_found
 from photogram.users.models import Relationship, UserProfileOut
 from photogram.users.repository import ProfileRow
 
@@ -48,10 +49,10 @@ def find_user(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
     whom I blocked, does not exist for me (404, so a block cannot be detected)."""
     user_id = users_repo.user_id_for(handle.lower())
     if user_id is None:
-        raise users.user_not_found()
+        raise user_not_found()
     state = repo.read_state(viewer_id, user_id)
     if state.target is None or (user_id != viewer_id and state.is_blocked):
-        raise users.user_not_found()
+        raise user_not_found()
     return state.target, state
 
 
@@ -99,7 +100,7 @@ def _other(viewer_id: str, handle: str) -> tuple[ProfileRow, State]:
     if target.user_id == viewer_id:
         raise BadRequest("cannot_target_self", "That is you.")
     if state.viewer is None:
-        raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
+        raise profile_required()
     return target, state
 
 
@@ -333,7 +334,7 @@ def unblock(viewer_id: str, handle: str) -> BlockOut:
     """Lift my block (idempotent); follows removed by the block do not come back."""
     blocked_id = users_repo.user_id_for(handle.lower())
     if blocked_id is None:
-        raise users.user_not_found()
+        raise user_not_found()
     repo.edge_ref(BlockRow, viewer_id, blocked_id).delete()
     return BlockOut(handle=handle.lower(), is_blocked=False)
 
@@ -375,7 +376,7 @@ def remove_close_friend(viewer_id: str, handle: str) -> CloseFriendOut:
     since. Raises NotFound."""
     friend_id = users_repo.user_id_for(handle.lower())
     if friend_id is None:
-        raise users.user_not_found()
+        raise user_not_found()
     repo.edge_ref(CloseFriendRow, viewer_id, friend_id).delete()
     return CloseFriendOut(handle=handle.lower(), is_close_friend=False)
 

@@ -30,6 +30,7 @@ from photogram.social import keys as social_keys
 from photogram.social import repository as social_repo
 from photogram.social import service as social
 from photogram.stories import keys, repository
+from photogram.stories.errors import highlight_not_found, story_not_found
 from photogram.stories.models import (
     CreateHighlightIn,
     CreateStoryIn,
@@ -58,19 +59,12 @@ from photogram.stories.repository import (
 )
 from photogram.users import repository as users_repo
 from photogram.users import service as users
+from photogram.users.errors import profile_required
 from photogram.users.models import UserSummary
 from photogram.users.repository import ProfileRow
 
 MAX_LIVE_STORIES = 100
 MAX_HIGHLIGHTS = 100
-
-
-def story_not_found() -> NotFound:
-    return NotFound("story_not_found", "No such story, or it has expired.")
-
-
-def highlight_not_found() -> NotFound:
-    return NotFound("highlight_not_found", "No such highlight.")
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -170,7 +164,7 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
     rate_limited). A retry answered with the earlier story spends no use of the limit."""
     author = users_repo.get_profile(author_id)
     if author is None:
-        raise Forbidden("profile_required", "Create your profile (PUT /me) first.")
+        raise profile_required()
     try:
         (media,) = media_service.usable_media(author_id, [request.media_id], "story")
     except Conflict as error:

@@ -8,13 +8,14 @@ from pynamodb.expressions.update import Action
 
 from photogram import clock, db
 from photogram.adapters import storage
-from photogram.errors import Conflict, NotFound, PhotogramError
+from photogram.errors import PhotogramError
 from photogram.limits import service as limits
 from photogram.media import keys as media_keys
 from photogram.media import service as media_service
 from photogram.media.repository import MediaRow
 from photogram.settings import settings
 from photogram.users import repository as repo
+from photogram.users.errors import handle_taken, profile_not_found, user_not_found
 from photogram.users.models import AvatarOut, Counts, ProfileIn, ProfileOut, UserSummary
 from photogram.users.repository import ProfileRow
 
@@ -35,14 +36,6 @@ def is_large_account(profile: ProfileRow) -> bool:
     author's posts are merged into feeds at read time and its stories into trays, one
     write per post or story instead of one per follower."""
     return int(profile.follower_count) >= settings().fanout_max_followers
-
-
-def profile_not_found() -> NotFound:
-    return NotFound("profile_not_found", "You have no profile yet: PUT /me with a handle.")
-
-
-def user_not_found() -> NotFound:
-    return NotFound("user_not_found", "No such user.")
 
 
 def avatar_out(row: ProfileRow) -> AvatarOut | None:
@@ -110,10 +103,6 @@ def find_by_handle(handle: str) -> ProfileRow:
     if row is None:
         raise user_not_found()
     return row
-
-
-def _handle_taken() -> Conflict:
-    return Conflict("handle_taken", "That handle is in use.")
 
 
 def put_me(user_id: str, change: ProfileIn) -> ProfileOut:
@@ -186,7 +175,7 @@ def _create(user_id: str, change: ProfileIn) -> tuple[ProfileRow, str | None]:
         raise HandleRequired()
     holder = repo.user_id_for(change.handle)
     if holder is not None and holder != user_id:
-        raise _handle_taken()
+        raise handle_taken()
     row = repo.new_profile(user_id, change.handle)
     _apply(row, change)
     avatar = None
@@ -209,7 +198,7 @@ def _update(current: ProfileRow, change: ProfileIn) -> tuple[ProfileRow, str | N
     if new_handle is not None:
         holder = repo.user_id_for(new_handle)
         if holder is not None and holder != current.user_id:
-            raise _handle_taken()
+            raise handle_taken()
     now = clock.iso()
     actions: list[Action] = [ProfileRow.updated_at.set(now)]
     for field in ("display_name", "bio", "is_private"):
