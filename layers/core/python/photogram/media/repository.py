@@ -62,8 +62,28 @@ def get(media_id: str) -> MediaRow | None:
         return None
 
 
+# What a READY media item is attached to (`attached_to`): a post's id as it is (the
+# first format, kept for the items stored with it), or a prefixed holder.
+POST_HOLDER = ""
+PROFILE_HOLDER = "profile:"
 STORY_HOLDER = "story:"
 HIGHLIGHT_HOLDER = "highlight:"
+
+
+def claim(tx: TransactWrite, media: MediaRow, owner_id: str, holder: str) -> None:
+    """In `tx`: attach the owner's READY, unattached media item to `holder` (a prefix
+    above + the id). A story's media also counts the story among its `holders`, which
+    keep its files alive (`release`)."""
+    actions: list[Action] = [MediaRow.attached_to.set(holder)]
+    if holder.startswith(STORY_HOLDER):
+        actions.append(MediaRow.holders.add({holder}))
+    tx.update(
+        media,
+        actions,
+        condition=MediaRow.attached_to.does_not_exist()
+        & (MediaRow.status == "READY")
+        & (MediaRow.owner_id == owner_id),
+    )
 
 
 class HolderChanged(Exception):

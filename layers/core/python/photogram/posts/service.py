@@ -13,8 +13,9 @@ from photogram.adapters import storage
 from photogram.errors import Conflict, Forbidden, PhotogramError
 from photogram.limits import service as limits
 from photogram.media import keys as media_keys
+from photogram.media import repository as media_repo
 from photogram.media import service as media_service
-from photogram.media.repository import MediaRow
+from photogram.media.repository import POST_HOLDER, MediaRow
 from photogram.pagination import PageRequest, cursors
 from photogram.posts import keys, repository
 from photogram.posts.errors import post_not_found
@@ -253,13 +254,7 @@ def create_post(
             for tag in post.hashtags:
                 tx.save(repository.hashtag_row(str(tag), post))
             for row in media:
-                tx.update(
-                    row,
-                    [MediaRow.attached_to.set(post_id)],
-                    condition=MediaRow.attached_to.does_not_exist()
-                    & (MediaRow.status == "READY")
-                    & (MediaRow.owner_id == author_id),
-                )
+                media_repo.claim(tx, row, author_id, POST_HOLDER + post_id)
             tx.update(
                 ProfileRow(*user_keys.profile_key(author_id)),
                 [ProfileRow.post_count.add(1)],

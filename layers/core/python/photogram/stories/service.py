@@ -198,16 +198,7 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
 
     def write(tx: db.TransactWrite) -> None:
         tx.save(story, condition=StoryRow.PK.does_not_exist())
-        tx.update(
-            media,
-            [
-                MediaRow.attached_to.set(STORY_HOLDER + story_id),
-                MediaRow.holders.add({STORY_HOLDER + story_id}),
-            ],
-            condition=MediaRow.attached_to.does_not_exist()
-            & (MediaRow.status == "READY")
-            & (MediaRow.owner_id == author_id),
-        )
+        media_repo.claim(tx, media, author_id, STORY_HOLDER + story_id)
 
     try:
         limits.transact(author_id, "story", write)

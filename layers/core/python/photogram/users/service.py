@@ -11,8 +11,9 @@ from photogram.adapters import storage
 from photogram.errors import PhotogramError
 from photogram.limits import service as limits
 from photogram.media import keys as media_keys
+from photogram.media import repository as media_repo
 from photogram.media import service as media_service
-from photogram.media.repository import MediaRow
+from photogram.media.repository import PROFILE_HOLDER, MediaRow
 from photogram.settings import settings
 from photogram.users import repository as repo
 from photogram.users.errors import handle_taken, profile_not_found, user_not_found
@@ -152,13 +153,7 @@ class _AvatarChange:
 
     def write(self, tx: db.TransactWrite, user_id: str) -> None:
         if self.media is not None:
-            tx.update(
-                self.media,
-                [MediaRow.attached_to.set(f"profile:{user_id}")],
-                condition=MediaRow.attached_to.does_not_exist()
-                & (MediaRow.status == "READY")
-                & (MediaRow.owner_id == user_id),
-            )
+            media_repo.claim(tx, self.media, user_id, PROFILE_HOLDER + user_id)
         if self.old:
             tx.delete(MediaRow(*media_keys.media_key(self.old)))
 
