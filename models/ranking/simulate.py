@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from photogram.feed import features as feed_features
+from photogram.feed.features import candidate_features
 from photogram.feed.ranking import FEATURE_NAMES
-from photogram.feed.service import candidate_features
 
 TOPICS = [
     "travel", "food", "cats", "dogs", "sailing", "street", "film", "code",

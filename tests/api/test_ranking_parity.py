@@ -8,8 +8,8 @@ import pytest
 from models.ranking.simulate import Config, simulate
 from photogram import clock
 from photogram.feed import aggregates, keys, repository
+from photogram.feed.features import candidate_features
 from photogram.feed.repository import AffinityRow
-from photogram.feed.service import candidate_features
 from photogram.posts import keys as post_keys
 from photogram.posts import repository as posts_repo
 from photogram.posts.repository import PostStatsRow

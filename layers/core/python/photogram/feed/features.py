@@ -96,3 +96,20 @@ def features(
         content_affinity=sum(interests.tags.get(str(t), 0.0) for t in set(hashtags)),
         author_engagement=float(author_engagement),
     )
+
+
+def candidate_features(
+    interests: Interests, ref: Mapping[str, Any], totals: dict[str, int], now: datetime
+) -> Features:
+    """One candidate's features from what the feed has read: my interests (from my
+    affinity item), its ref (timeline entry, celebrity row or discovery entry) and
+    its stats item's totals. The ranking model trains on the same function's output."""
+    return features(
+        interests,
+        author_id=ref["author_id"],
+        hashtags=ref.get("hashtags") or [],
+        created_at=ref["created_at"],
+        totals=totals,
+        author_engagement=float(ref.get("author_engagement") or 0),
+        now=now,
+    )

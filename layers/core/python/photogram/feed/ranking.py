@@ -1,6 +1,7 @@
 """Scoring feed candidates: the features (defined once, for serving and for the
 ranking model's training), the `Ranker` interface, the heuristic ranker, and the
-SageMaker ranker that falls back to it.
+choice between it and the SageMaker ranker (photogram.adapters.ranking) that falls
+back to it.
 
 Features per (viewer, candidate post), all non-negative floats:
 - affinity: the viewer's recent interactions with the author (likes, comments,
@@ -13,21 +14,12 @@ Features per (viewer, candidate post), all non-negative floats:
 
 from __future__ import annotations
 
-import json
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import Any, Protocol
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectTimeoutError,
-    ReadTimeoutError,
-)
-
-from photogram import metrics
+from photogram.adapters import ranking as endpoint
 
 FEATURE_NAMES = (
     "affinity",
@@ -83,41 +75,14 @@ class HeuristicRanker:
         return scores
 
 
-class SageMakerRanker:
-    """The trained model behind a SageMaker endpoint (`InvokeEndpoint`, JSON rows in,
-    scores out). Any error or a reply slower than the client's read timeout falls
-    back to the heuristic, so the feed is always served; `fallbacks` counts them."""
+class SageMakerRanker(endpoint.SageMakerRanker):
+    """The trained model behind its endpoint, sent these features, falling back to the
+    heuristic on any error or a reply slower than the client's read timeout."""
 
-    def __init__(self, client: Any, endpoint: str, fallback: Ranker | None = None) -> None:
-        self._client, self._endpoint = client, endpoint
-        self._fallback = fallback or HeuristicRanker()
-        self.fallbacks = 0
-        self.last_latency_ms = 0.0
-
-    def score(self, candidates: Sequence[Features]) -> list[float]:
-        if not candidates:
-            return []
-        started = time.perf_counter()
-        try:
-            response = self._client.invoke_endpoint(
-                EndpointName=self._endpoint,
-                ContentType="application/json",
-                Accept="application/json",
-                Body=json.dumps(
-                    {"features": list(FEATURE_NAMES), "rows": [c.row() for c in candidates]}
-                ),
-            )
-            scores = json.loads(response["Body"].read())["scores"]
-            if len(scores) != len(candidates):
-                raise ValueError("the model returned a different number of scores")
-            return [float(s) for s in scores]
-        except (BotoCoreError, ClientError, ValueError, KeyError, TypeError) as error:
-            self.fallbacks += 1
-            timed_out = isinstance(error, ConnectTimeoutError | ReadTimeoutError)
-            metrics.count("RankerFallbacks", cause="timeout" if timed_out else "error")
-            return self._fallback.score(candidates)
-        finally:
-            self.last_latency_ms = (time.perf_counter() - started) * 1000
+    def __init__(self, client: Any, endpoint_name: str, fallback: Ranker | None = None) -> None:
+        super().__init__(
+            client, endpoint_name, FEATURE_NAMES, fallback=fallback or HeuristicRanker()
+        )
 
 
 def diversify(
@@ -156,23 +121,25 @@ def diversify(
 
 
 def ranker() -> Ranker:
-    """The ranker the settings choose (one per cold start)."""
+    """The ranker the settings choose, made once per settings (a cold start): the
+    SageMaker client and its connection pool are reused by every re-rank."""
+    global _made
     from photogram.settings import settings
 
     config = settings()
+    if _made is not None and _made[0] is config:
+        return _made[1]
+    chosen: Ranker
     if config.ranker == "heuristic":
-        return HeuristicRanker()
-    if not config.ranker_endpoint:
+        chosen = HeuristicRanker()
+    elif not config.ranker_endpoint:
         raise ValueError("PHOTOGRAM_RANKER=sagemaker needs PHOTOGRAM_RANKER_ENDPOINT")
-    import boto3
-    from botocore.config import Config
+    else:
+        chosen = SageMakerRanker(
+            endpoint.sagemaker_runtime(config.ranker_timeout_ms), config.ranker_endpoint
+        )
+    _made = (config, chosen)
+    return chosen
 
-    timeout_s = config.ranker_timeout_ms / 1000
-    client = boto3.client(
-        "sagemaker-runtime",
-        # A strict budget and no retries: the heuristic answers instead.
-        config=Config(
-            connect_timeout=timeout_s, read_timeout=timeout_s, retries={"max_attempts": 0}
-        ),
-    )
-    return SageMakerRanker(client, config.ranker_endpoint)
+
+_made: tuple[Any, Ranker] | None = None

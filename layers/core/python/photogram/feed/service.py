@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -105,23 +104,6 @@ def _candidates(viewer_id: str, timeline: list[TimelineRow]) -> tuple[list[Ref],
 # --- ranking ----------------------------------------------------------------------------------
 
 
-def candidate_features(
-    interests: features.Interests, ref: Ref, totals: dict[str, int], now: datetime
-) -> ranking.Features:
-    """One candidate's features from what the feed has read: my interests (from my
-    affinity item), its ref (timeline entry, celebrity row or discovery entry) and
-    its stats item's totals. The ranking model trains on the same function's output."""
-    return features.features(
-        interests,
-        author_id=ref["author_id"],
-        hashtags=ref.get("hashtags") or [],
-        created_at=ref["created_at"],
-        totals=totals,
-        author_engagement=float(ref.get("author_engagement") or 0),
-        now=now,
-    )
-
-
 def _build(
     viewer_id: str, previous: SnapshotRow | None, timeline: list[TimelineRow], seen: set[str]
 ) -> SnapshotRow | None:
@@ -134,7 +116,7 @@ def _build(
     zero = dict.fromkeys(COUNTERS, 0)
 
     def row(ref: Ref, totals: dict[str, int]) -> ranking.Features:
-        return candidate_features(interests, ref, totals, now)
+        return features.candidate_features(interests, ref, totals, now)
 
     # A first pass without the posts' engagement picks which candidates are worth
     # reading stats for (at most MAX_SCORED: two batch reads).
