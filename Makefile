@@ -69,7 +69,7 @@ train: $(DEV_STAMP)
 	$(PY) -m models.ranking.train $(ARGS)
 
 eval: $(DEV_STAMP)
-	$(PY) -m models.ranking.evaluate $(ARGS)
+	$(PY) -m bench.ranking_bench $(ARGS)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

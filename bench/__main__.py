@@ -10,7 +10,7 @@ BENCHMARKS = (
     "bench.feed_bench",
     "bench.stories_bench",
     "bench.cost_bench",
-    "models.ranking.evaluate",
+    "bench.ranking_bench",
 )
 
 if __name__ == "__main__":

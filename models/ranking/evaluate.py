@@ -2,7 +2,9 @@
 like 1) per feed session, and AUC over impressions, for the trained model, the
 heuristic ranker and reverse-chronological order.
 
-    make eval        (also part of `make bench`)
+    python -m models.ranking.evaluate
+    make eval        (bench/ranking_bench.py: this, plus the local endpoint's latency;
+                      also part of `make bench`)
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
@@ -87,53 +88,9 @@ def print_table(results: dict[str, dict[str, float]]) -> None:
         print(f"  {name:<14} {r['ndcg@10']:8.4f} {r['auc']:7.4f}  {r['ndcg@10'] / chrono:.2f}x")
 
 
-def endpoint_latency(batch: np.ndarray, calls: int = 200) -> None:
-    """500 candidates through boto3's `sagemaker-runtime` client to the local endpoint
-    (local/sagemaker.py, served as the local runtime serves it), p50/p95."""
-    import json
-    import logging
-    import threading
-
-    import boto3
-    from werkzeug.serving import make_server
-    from werkzeug.wrappers import Request
-
-    from local.sagemaker import LocalEndpoint
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per call
-    endpoint = LocalEndpoint()
-
-    def app(environ: dict[str, Any], start_response: Any) -> Any:
-        return endpoint(Request(environ))(environ, start_response)
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    client = boto3.client(
-        "sagemaker-runtime",
-        region_name="us-east-1",
-        endpoint_url=f"http://127.0.0.1:{server.server_port}",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - a local endpoint, not AWS
-    )
-    body = json.dumps({"features": list(FEATURE_NAMES), "rows": batch.tolist()})
-    samples = []
-    try:
-        for _ in range(calls + 10):
-            t = time.perf_counter()
-            client.invoke_endpoint(
-                EndpointName=endpoint.name, ContentType="application/json", Body=body
-            )["Body"].read()
-            samples.append((time.perf_counter() - t) * 1000)
-    finally:
-        server.shutdown()
-    samples = sorted(samples[10:])
-    print(
-        f"  local endpoint (InvokeEndpoint over HTTP), 500 candidates: "
-        f"p50 {samples[len(samples) // 2]:.2f} ms, p95 {samples[int(len(samples) * 0.95)]:.2f} ms"
-    )
-
-
-def main() -> None:
+def main(then: Callable[[np.ndarray], None] | None = None) -> None:
+    """Print the table and the in-process scoring latency; `then` gets the same
+    500-candidate batch (bench/ranking_bench.py times it through the endpoint)."""
     started = time.perf_counter()
     data = simulate(Config())
     with unpack() as model_dir:
@@ -155,7 +112,8 @@ def main() -> None:
             f"  in-process scoring, 500 candidates: p50 {samples[100]:.2f} ms, "
             f"p95 {samples[189]:.2f} ms (target <= 20 ms)"
         )
-        endpoint_latency(batch)
+        if then is not None:
+            then(batch)
     print(f"  ({time.perf_counter() - started:.1f} s)")
     sys.stdout.flush()
 
