@@ -50,6 +50,7 @@ def build_graph(
     from photogram.feed import aggregates, repository
     from photogram.feed.keys import affinity_key, timeline_pk
     from photogram.feed.repository import TimelineRow
+    from photogram.keys import time_sk
     from photogram.posts import keys as post_keys
     from photogram.posts.repository import PostRow, PostStatsRow, stats_row
     from photogram.social.repository import FollowerRow, FollowingRow, edge
@@ -98,7 +99,7 @@ def build_graph(
             created_at=created,
             updated_at=created,
             GSI1PK=post_keys.author_posts_pk(author),
-            GSI1SK=post_keys.list_sk(created, post_id),
+            GSI1SK=time_sk(created, post_id),
         )
 
     topics = ["travel", "food", "cats", "sailing", "street", "film", "code", "garden"]

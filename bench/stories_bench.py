@@ -36,6 +36,7 @@ NAIVE_ROUNDS = 3
 
 def story(author: str, hours_ago: float, audience: str = "followers") -> Any:
     from photogram import clock, ids
+    from photogram.keys import time_sk
     from photogram.stories import keys
     from photogram.stories.repository import STORY_HOURS, StoryRow
 
@@ -58,7 +59,7 @@ def story(author: str, hours_ago: float, audience: str = "followers") -> Any:
         created_at=created_at,
         expires_at=clock.epoch(created + timedelta(hours=STORY_HOURS)),
         GSI1PK=keys.stories_pk(author),
-        GSI1SK=keys.time_sk(created_at, story_id),
+        GSI1SK=time_sk(created_at, story_id),
     )
 
 

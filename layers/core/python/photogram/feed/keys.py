@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from photogram.users.keys import user_pk
+from photogram.keys import Key, time_sk, user_pk
 
 
 def timeline_pk(user_id: str) -> str:
@@ -11,16 +11,15 @@ def timeline_pk(user_id: str) -> str:
     return f"TIMELINE#{user_id}"
 
 
-def timeline_sk(created_at: str, post_id: str) -> str:
-    return f"{created_at}#{post_id}"
-
+# A timeline entry's sort key: time_sk(created_at, post_id).
+timeline_sk = time_sk
 
 # "~" sorts after the ISO times that start every entry's sort key, so one query,
 # newest first, reads the snapshot and the newest entries together.
 SNAPSHOT_SK = "~SNAPSHOT"
 
 
-def snapshot_key(viewer_id: str) -> tuple[str, str]:
+def snapshot_key(viewer_id: str) -> Key:
     """The viewer's ranked feed, cut into pages, kept a few minutes."""
     return timeline_pk(viewer_id), SNAPSHOT_SK
 
@@ -28,13 +27,13 @@ def snapshot_key(viewer_id: str) -> tuple[str, str]:
 CELEBRITIES_PK = "CELEBRITIES"
 
 
-def celebrity_key(author_id: str) -> tuple[str, str]:
+def celebrity_key(author_id: str) -> Key:
     """An author whose posts are merged at read time instead of fanned out, with
     references to those recent posts."""
     return CELEBRITIES_PK, f"AUTHOR#{author_id}"
 
 
-def affinity_key(user_id: str) -> tuple[str, str]:
+def affinity_key(user_id: str) -> Key:
     """A user's recent interactions (likes, comments, saves), for affinity features."""
     return user_pk(user_id), "AFFINITY"
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from photogram.users.keys import user_pk
+from photogram.keys import Key, user_pk
 
 # Each use also removes the minute counters of this many minutes before it, so the
 # item keeps at most one counter per hour of activity (≤ 25): its size stays bounded.
 SWEPT_MINUTES = 59
 
 
-def limit_key(user_id: str, action: str, day: str) -> tuple[str, str]:
+def limit_key(user_id: str, action: str, day: str) -> Key:
     """The counter item of one account's uses of `action` on one UTC day (yyyy-mm-dd)."""
     return user_pk(user_id), f"LIMIT#{action}#{day}"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from photogram.keys import Key
+
 MEDIA_SK = "MEDIA"
 
 
-def media_key(media_id: str) -> tuple[str, str]:
+def media_key(media_id: str) -> Key:
     return f"MEDIA#{media_id}", MEDIA_SK
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
 from photogram.errors import Conflict, PayloadTooLarge, PhotogramError, RateLimited
+from photogram.keys import time_sk
 from photogram.limits import service as limits
 from photogram.media import keys, repository
 from photogram.media.errors import media_not_found
@@ -72,7 +73,7 @@ def create_upload(owner_id: str, request: CreateMediaIn) -> CreateMediaOut:
         updated_at=created,
         expires_at=clock.epoch(upload_expires) + config.pending_grace_seconds,
         GSI1PK=keys.pending_pk(owner_id),
-        GSI1SK=f"{created}#{media_id}",
+        GSI1SK=time_sk(created, media_id),
     )
     # The item and one use of the account's upload limits (daily: daily_upload_cap).
     limits.transact(

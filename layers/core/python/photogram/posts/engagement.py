@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from photogram import clock, db, ids, metrics
 from photogram.errors import Forbidden
+from photogram.keys import time_sk
 from photogram.limits import service as limits
 from photogram.limits.models import Action
 from photogram.pagination import PageRequest, cursors
@@ -69,7 +70,7 @@ def _mark(
                 user_id=viewer_id,
                 created_at=now,
                 GSI1PK=list_pk,
-                GSI1SK=f"{now}#{list_id}",
+                GSI1SK=time_sk(now, list_id),
             )
             tx.save(row, condition=row_cls.PK.does_not_exist())
             repository.add_count(tx, post_id, viewer_id, counter, 1)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 
+from photogram.keys import Key, time_sk, user_pk
+
 POST_SK = "POST"
 
 
-def post_key(post_id: str) -> tuple[str, str]:
+def post_key(post_id: str) -> Key:
     return f"POST#{post_id}", POST_SK
 
 
-def stats_key(post_id: str) -> tuple[str, str]:
+def stats_key(post_id: str) -> Key:
     """The post's engagement as the feed reads it (one item, kept by a stream consumer)."""
     return f"POST#{post_id}", "STATS"
 
@@ -21,19 +23,15 @@ def author_posts_pk(author_id: str) -> str:
     return f"POSTS#{author_id}"
 
 
-def list_sk(created_at: str, post_id: str) -> str:
-    return f"{created_at}#{post_id}"
-
-
-def hashtag_key(tag: str, created_at: str, post_id: str) -> tuple[str, str]:
-    return f"TAG#{tag}", list_sk(created_at, post_id)
+def hashtag_key(tag: str, created_at: str, post_id: str) -> Key:
+    return f"TAG#{tag}", time_sk(created_at, post_id)
 
 
 def hashtag_pk(tag: str) -> str:
     return f"TAG#{tag}"
 
 
-def idempotency_key(caller_id: str, key: str) -> tuple[str, str]:
+def idempotency_key(caller_id: str, key: str) -> Key:
     # Hashed: the client's key is free text and must not shape our partition keys.
     digest = hashlib.sha256(f"{caller_id}\n{key}".encode()).hexdigest()
     return f"IDEMPOTENCY#{digest}", "CREATE_POST"
@@ -46,11 +44,11 @@ def idempotency_key(caller_id: str, key: str) -> tuple[str, str]:
 COUNTER_SHARDS = 8
 
 
-def counter_key(post_id: str, shard: int) -> tuple[str, str]:
+def counter_key(post_id: str, shard: int) -> Key:
     return f"COUNTER#{post_id}#{shard}", "COUNTS"
 
 
-def counter_keys(post_id: str) -> list[tuple[str, str]]:
+def counter_keys(post_id: str) -> list[Key]:
     return [counter_key(post_id, shard) for shard in range(COUNTER_SHARDS)]
 
 
@@ -59,7 +57,7 @@ def shard_for(actor_id: str) -> int:
     return int(hashlib.sha256(actor_id.encode()).hexdigest(), 16) % COUNTER_SHARDS
 
 
-def like_key(post_id: str, user_id: str) -> tuple[str, str]:
+def like_key(post_id: str, user_id: str) -> Key:
     # One partition per like: a viral post's likes do not share one partition.
     return f"LIKE#{post_id}#{user_id}", "LIKE"
 
@@ -69,8 +67,8 @@ def likers_pk(post_id: str) -> str:
     return f"LIKES#{post_id}"
 
 
-def save_key(user_id: str, post_id: str) -> tuple[str, str]:
-    return f"USER#{user_id}", f"SAVED#{post_id}"
+def save_key(user_id: str, post_id: str) -> Key:
+    return user_pk(user_id), f"SAVED#{post_id}"
 
 
 def saved_pk(user_id: str) -> str:
@@ -82,6 +80,6 @@ def comments_pk(post_id: str) -> str:
     return f"COMMENTS#{post_id}"
 
 
-def comment_key(post_id: str, comment_id: str) -> tuple[str, str]:
+def comment_key(post_id: str, comment_id: str) -> Key:
     # Comment ids are ULIDs: the sort key orders a post's comments oldest first.
     return comments_pk(post_id), f"COMMENT#{comment_id}"

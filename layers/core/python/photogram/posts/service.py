@@ -11,6 +11,7 @@ from pynamodb.expressions.update import Action
 from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
 from photogram.errors import Conflict, Forbidden, PhotogramError
+from photogram.keys import time_sk
 from photogram.limits import service as limits
 from photogram.media import keys as media_keys
 from photogram.media import repository as media_repo
@@ -245,7 +246,7 @@ def create_post(
             created_at=now,
             updated_at=now,
             GSI1PK=keys.author_posts_pk(author_id),
-            GSI1SK=keys.list_sk(now, post_id),
+            GSI1SK=time_sk(now, post_id),
         )
 
         def write(tx: db.TransactWrite) -> None:

@@ -9,9 +9,7 @@ lists read newest first. A follow is two items: one in the follower's partition
 
 from __future__ import annotations
 
-from photogram.users.keys import user_pk
-
-Key = tuple[str, str]
+from photogram.keys import Key, user_pk
 
 
 def following_key(follower_id: str, followee_id: str) -> Key:
@@ -46,7 +44,3 @@ def list_pk(list_name: str, owner_id: str) -> str:
     if list_name not in LISTS:
         raise ValueError(list_name)
     return f"{list_name}#{owner_id}"
-
-
-def list_sk(created_at: str, other_id: str) -> str:
-    return f"{created_at}#{other_id}"

@@ -13,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from photogram import clock
 from photogram.db import Row, batch_get
+from photogram.keys import time_sk
 from photogram.social import keys
 from photogram.users.keys import profile_key
 from photogram.users.repository import ProfileRow
@@ -79,7 +80,7 @@ def edge(cls: type[EdgeRow], owner_id: str, other_id: str, created_at: str | Non
         other_id=other_id,
         created_at=created_at,
         GSI1PK=keys.list_pk(_LIST_OF[cls], owner_id),
-        GSI1SK=keys.list_sk(created_at, other_id),
+        GSI1SK=time_sk(created_at, other_id),
     )
 
 

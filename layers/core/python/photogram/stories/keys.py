@@ -16,9 +16,9 @@
 
 from __future__ import annotations
 
+from photogram.keys import Key
 from photogram.posts.keys import COUNTER_SHARDS
 
-Key = tuple[str, str]
 STORY_SK = "STORY"
 HIGHLIGHT_SK = "HIGHLIGHT"
 STARS_PK = "STORY_STARS"
@@ -31,10 +31,6 @@ def story_key(story_id: str) -> Key:
 def stories_pk(author_id: str) -> str:
     """GSI1 partition: an author's stories, GSI1SK = "<created_at>#<story_id>"."""
     return f"STORIES#{author_id}"
-
-
-def time_sk(created_at: str, item_id: str) -> str:
-    return f"{created_at}#{item_id}"
 
 
 def view_key(story_id: str, viewer_id: str) -> Key:

@@ -18,6 +18,7 @@ from pynamodb.exceptions import DeleteError, TransactWriteError
 from photogram import clock, db, ids, metrics
 from photogram.db import Row
 from photogram.errors import Conflict, Forbidden, NotFound, RateLimited
+from photogram.keys import time_sk
 from photogram.limits import service as limits
 from photogram.media import repository as media_repo
 from photogram.media import service as media_service
@@ -193,7 +194,7 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
         created_at=created_at,
         expires_at=clock.epoch(now + timedelta(hours=STORY_HOURS)),
         GSI1PK=keys.stories_pk(author_id),
-        GSI1SK=keys.time_sk(created_at, story_id),
+        GSI1SK=time_sk(created_at, story_id),
     )
 
     def write(tx: db.TransactWrite) -> None:
@@ -291,7 +292,7 @@ def _record_view(viewer_id: str, story: StoryRow) -> None:
         viewed_at=viewed_at,
         expires_at=int(story.expires_at),
         GSI1PK=keys.viewers_pk(story.story_id),
-        GSI1SK=keys.time_sk(viewed_at, viewer_id),
+        GSI1SK=time_sk(viewed_at, viewer_id),
     )
 
     shard = ViewCountRow(*keys.view_count_key(story.story_id, shard_for(viewer_id)))
@@ -511,7 +512,7 @@ def create_highlight(owner_id: str, request: CreateHighlightIn) -> HighlightOut:
         created_at=now,
         updated_at=now,
         GSI1PK=keys.highlights_pk(owner_id),
-        GSI1SK=keys.time_sk(now, highlight_id),
+        GSI1SK=time_sk(now, highlight_id),
     )
 
     def write(tx: db.TransactWrite) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from photogram.keys import Key, user_pk
+
 PROFILE_SK = "PROFILE"
 HANDLE_SK = "HANDLE"
 
 
-def user_pk(user_id: str) -> str:
-    return f"USER#{user_id}"
-
-
-def profile_key(user_id: str) -> tuple[str, str]:
+def profile_key(user_id: str) -> Key:
     return user_pk(user_id), PROFILE_SK
 
 
@@ -18,5 +16,5 @@ def handle_pk(handle: str) -> str:
     return f"HANDLE#{handle}"
 
 
-def handle_key(handle: str) -> tuple[str, str]:
+def handle_key(handle: str) -> Key:
     return handle_pk(handle), HANDLE_SK
