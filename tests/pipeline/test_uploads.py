@@ -12,8 +12,8 @@ from PIL import Image
 
 from infra.resources import MEDIA, RAW_MEDIA
 from local.seed import photos
-from photogram.adapters import storage
-from photogram.media import keys, phash, repository
+from photogram.adapters import phash, storage
+from photogram.media import keys, repository
 from tests.support import error_code, post_file, start_upload, upload, wait_for_media
 
 

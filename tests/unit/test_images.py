@@ -8,7 +8,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from photogram.media import images, phash
+from photogram.adapters import phash
+from photogram.media import images
 from tests import corpus
 
 MAX_PIXELS = 50_000_000

@@ -5,9 +5,9 @@ import pytest
 from botocore.stub import ANY, Stubber
 from PIL import Image
 
+from photogram.adapters import phash
 from photogram.adapters.moderation import BlocklistModerator, RekognitionModerator
 from photogram.adapters.storage import TransientError
-from photogram.media import phash
 from tests import corpus
 
 BLOCKED = {"Explicit Nudity", "Violence", "Hate Symbols"}

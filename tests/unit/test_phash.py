@@ -3,7 +3,7 @@ import io
 import pytest
 from PIL import Image
 
-from photogram.media import phash
+from photogram.adapters import phash
 from tests import corpus
 
 

@@ -5,6 +5,7 @@ Amazon Rekognition on AWS, a perceptual-hash blocklist where Rekognition is abse
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
@@ -13,8 +14,8 @@ import boto3
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 from PIL import Image, ImageOps
 
+from photogram.adapters import phash
 from photogram.adapters.storage import TransientError
-from photogram.media import phash
 from photogram.settings import settings
 
 BLOCKED = "moderation_blocked"
@@ -92,11 +93,11 @@ def _rekognition() -> Any:
     return boto3.client("rekognition")
 
 
-def moderator() -> Moderator:
+def moderator(blocklist: Callable[[], list[int]]) -> Moderator:
+    """The moderator settings choose. `blocklist` gives the listed hashes (the media
+    domain keeps them); it is asked only when the blocklist moderator is chosen."""
     config = settings()
     if config.moderator == "rekognition":
         blocked = {c.strip() for c in config.moderation_blocked_categories.split(",") if c.strip()}
         return RekognitionModerator(_rekognition(), config.moderation_min_confidence, blocked)
-    from photogram.media import repository
-
-    return BlocklistModerator(repository.blocklist(), config.blocklist_max_distance)
+    return BlocklistModerator(blocklist(), config.blocklist_max_distance)

@@ -152,7 +152,7 @@ def metadata(event: dict[str, Any]) -> dict[str, Any]:
 def moderate(event: dict[str, Any]) -> dict[str, Any]:
     image = Image.open(io.BytesIO(_raw(event)))
     image.draft("RGB", (1080, 1080))
-    return moderator().check(image).as_dict()
+    return moderator(repository.blocklist).check(image).as_dict()
 
 
 def publish(event: dict[str, Any]) -> dict[str, Any]:

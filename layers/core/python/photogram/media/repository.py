@@ -180,7 +180,7 @@ BLOCKLIST_PK = "MODERATION#BLOCKLIST"
 
 
 def blocklist() -> list[int]:
-    from photogram.media import phash
+    from photogram.adapters import phash
 
     return [phash.from_hex(row.SK.removeprefix("PHASH#")) for row in Row.query(BLOCKLIST_PK)]
 
