@@ -138,7 +138,7 @@ def test_a_file_posted_again_after_publishing_changes_nothing_and_is_removed(pho
     assert phone.get(f"/media/{started['media_id']}").json() == published
 
 
-def test_a_second_workflow_failing_does_not_touch_the_claimed_upload(phone, s3):
+def test_a_second_workflow_failing_does_not_touch_the_claimed_upload(phone, s3, runtime):
     started = start_upload(phone, "image/jpeg", len(HONEST))
     post_file(started, HONEST, "image/jpeg")
     published = wait_for_media(phone, started["media_id"])
@@ -154,7 +154,7 @@ def test_a_second_workflow_failing_does_not_touch_the_claimed_upload(phone, s3):
         "error": {"Error": "RuntimeError", "Cause": "crashed"},
     }
 
-    outcome = pipeline.fail(event)
+    outcome = runtime.pools["media-fail"].invoke(event)
 
     assert outcome["status"] == "unchanged"
     assert phone.get(f"/media/{started['media_id']}").json() == published
@@ -165,7 +165,7 @@ def test_a_second_workflow_failing_does_not_touch_the_claimed_upload(phone, s3):
     assert raw_versions(s3, phone.user_id, started["media_id"]) == []
 
 
-def test_a_workflow_whose_validate_crashed_ends_failed(phone, s3):
+def test_a_workflow_whose_validate_crashed_ends_failed(phone, s3, runtime):
     started = start_upload(phone, "image/jpeg", len(HONEST))
     key = keys.raw_object_key(phone.user_id, started["media_id"])
     version = s3.put_object(Bucket=RAW_MEDIA.local_name, Key=key, Body=HONEST)["VersionId"]
@@ -177,20 +177,20 @@ def test_a_workflow_whose_validate_crashed_ends_failed(phone, s3):
         "error": {"Error": "RuntimeError", "Cause": "crashed"},
     }
 
-    pipeline.fail(event)
+    runtime.pools["media-fail"].invoke(event)
 
     row = repository.get(started["media_id"])
     assert (row.status, row.reason) == ("FAILED", "processing_error")
     assert raw_versions(s3, phone.user_id, started["media_id"]) == []
 
 
-def test_an_event_without_a_version_is_never_processed(phone):
+def test_an_event_without_a_version_is_never_processed(phone, runtime):
     started = start_upload(phone, "image/jpeg", len(HONEST))
     key = keys.raw_object_key(phone.user_id, started["media_id"])
     event = {"detail": {"bucket": {"name": RAW_MEDIA.local_name}, "object": {"key": key}}}
 
     with pytest.raises(pipeline.NotPinnable):
-        pipeline.validate(event)
+        runtime.pools["media-validate"].invoke(event)
 
     assert repository.get(started["media_id"]).status == "PENDING_UPLOAD"
 

@@ -52,19 +52,19 @@ def _discard_other_version(row: repository.MediaRow, state: dict[str, Any]) -> N
         metrics.count("MediaUploadDiscarded")
 
 
-def validate(event: dict[str, Any]) -> dict[str, Any]:
-    """S3 "Object Created" event → what the workflow does next: process, skip (already
-    handled: a re-delivered event, or another upload to a claimed key) or reject (with
-    a reason code). The version it claims is the one every later step reads."""
-    detail = event["detail"]
-    bucket, key = detail["bucket"]["name"], detail["object"]["key"]
+def validate(upload: dict[str, Any]) -> dict[str, Any]:
+    """A new object in the raw bucket (`bucket`, `key`, `version_id`: the handler reads
+    them from S3's "Object Created" event) → what the workflow does next: process, skip
+    (already handled: a re-delivered event, or another upload to a claimed key) or
+    reject (with a reason code). The version it claims is the one every later step reads."""
+    bucket, key = upload["bucket"], upload["key"]
     parsed = keys.parse_raw_object_key(key)
     if parsed is None:
         return {"action": "skip", "bucket": bucket, "key": key}
     # S3 names the version in the event only on a versioned bucket; without one there
     # is nothing to pin the bytes to, and publishing "whatever is at the key" is the
     # swapped-file attack (decisions §29).
-    version_id = detail["object"].get("version-id")
+    version_id = upload.get("version_id")
     if not version_id or version_id == "null":
         raise NotPinnable(f"{bucket} is not versioned: cannot pin the upload's bytes")
     owner_id, media_id = parsed
@@ -179,20 +179,14 @@ def publish(event: dict[str, Any]) -> dict[str, Any]:
     return _state(event, status="READY" if published else "unchanged")
 
 
-def _where(event: dict[str, Any]) -> dict[str, Any]:
-    """The workflow state of `event`, or, when Validate itself failed (the Catch hands
-    on the S3 event), the same fields read from that event."""
-    if "bucket" in event or "detail" not in event:
-        return event
-    detail = event["detail"]
-    state = {
-        "bucket": detail["bucket"]["name"],
-        "key": detail["object"]["key"],
-        "version_id": detail["object"].get("version-id"),
-    }
-    if parsed := keys.parse_raw_object_key(state["key"]):
-        state["owner_id"], state["media_id"] = parsed
-    return state | {"error": event.get("error")}
+def _where(state: dict[str, Any]) -> dict[str, Any]:
+    """The workflow state; when Validate itself failed, the handler hands on only the
+    upload's `bucket`, `key`, `version_id` and `error`: the ids are read from the key."""
+    if "media_id" in state:
+        return state
+    if parsed := keys.parse_raw_object_key(state.get("key", "")):
+        return state | dict(zip(("owner_id", "media_id"), parsed, strict=True))
+    return state
 
 
 def _claimed_by_other(event: dict[str, Any]) -> bool:
@@ -243,7 +237,8 @@ def reject(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def fail(event: dict[str, Any]) -> dict[str, Any]:
-    """→ FAILED after an unexpected error (the workflow's Catch); files are removed."""
+    """→ FAILED after an unexpected error (the workflow's Catch, `error` its Error and
+    Cause); files are removed."""
     event = _where(event)
     error = event.get("error") or {}
     logger.error("media pipeline failed", extra={"media_id": event.get("media_id"), "error": error})
