@@ -17,17 +17,22 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: dev seed clock test test-fast bench train eval lint format openapi synth deploy diff clean help
 
 help:
-	@echo "make dev      start the whole system locally (API, auth, storage)"
-	@echo "make seed     create demo users with follows in the running system"
-	@echo "make clock    move the running system's clock: make clock ARGS=+25h"
-	@echo "make test     run every test"
-	@echo "make bench    run the benchmarks against a fresh local runtime"
-	@echo "make train    train the feed's ranking model (models/ranking/artifacts/model.tar.gz)"
-	@echo "make eval     the ranking model against the heuristic and chronological order"
-	@echo "make lint     ruff + mypy"
-	@echo "make openapi  write docs/openapi.json from the routes"
-	@echo "make synth    synthesize the CDK app (cdk-nag checks included)"
-	@echo "make deploy   deploy to the AWS account in your environment"
+	@echo "make dev        start the whole system locally (API, auth, storage)"
+	@echo "make seed       create demo users with follows in the running system"
+	@echo "make clock      move the running system's clock: make clock ARGS=+25h"
+	@echo "make test       run every test"
+	@echo "make test-fast  every test but the CDK synth ones (no infra extra needed)"
+	@echo "make bench      run the benchmarks against a fresh local runtime"
+	@echo "make train      train the feed's ranking model (models/ranking/artifacts/model.tar.gz)"
+	@echo "make eval       the ranking model against the heuristic and chronological order"
+	@echo "make lint       ruff + mypy"
+	@echo "make format     apply ruff's fixes and formatting"
+	@echo "make openapi    write docs/openapi.json from the routes"
+	@echo "make synth      synthesize the CDK app (cdk-nag checks included)"
+	@echo "make diff       compare the synthesized app with what is deployed"
+	@echo "make deploy     deploy to the AWS account in your environment"
+	@echo "make clean      remove build output and tool caches (cdk.out, .photogram, caches)"
+	@echo "make help       this list"
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
