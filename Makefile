@@ -9,7 +9,8 @@ DEV_STAMP   := $(VENV)/.stamp-dev
 INFRA_STAMP := $(VENV)/.stamp-infra
 CDK    := node_modules/.bin/cdk
 
-# jsii warns on every call that Node 20 is past end of life; the value lists the majors to silence.
+# jsii warns on every call that Node 20 is past end of life; END_OF_LIFE lists the majors
+# to silence, DEPRECATED takes any value. tests/infra/conftest.py sets the same values.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1

@@ -14,3 +14,14 @@ def test_make_help_lists_every_phony_target():
 
     assert set(phony.group(1).split()) == listed
     assert listed <= defined
+
+
+def test_infra_tests_silence_jsii_as_the_makefile_does():
+    makefile = (ROOT / "Makefile").read_text()
+    conftest = (ROOT / "tests/infra/conftest.py").read_text()
+
+    exported = dict(re.findall(r"^export (JSII_\w+) := (.*)$", makefile, re.MULTILINE))
+    defaulted = dict(re.findall(r'setdefault\("(JSII_\w+)", "(.*)"\)', conftest))
+
+    assert exported
+    assert defaulted == exported
