@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -13,6 +13,14 @@ from local.client import post_file
 from local.client import wait_for_media as client_wait
 
 __all__ = ["post_file"]
+
+T = TypeVar("T")
+
+
+def must_exist(item: T | None) -> T:
+    """`item`, failing the test if a read found nothing."""
+    assert item is not None, "expected a stored item, found none"
+    return item
 
 
 @dataclass

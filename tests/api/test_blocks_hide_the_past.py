@@ -144,7 +144,8 @@ def test_filtered_pages_are_shorter_but_the_cursor_still_reaches_the_end(make_us
         user.post(f"/posts/{post_id}/comments", json={"text": "hi"})
     author.post(f"/users/{blocked.handle}/block")
 
-    liker_pages, comment_pages = [], []
+    liker_pages: list[list[dict]] = []
+    comment_pages: list[list[dict]] = []
     for path, pages in (
         (f"/posts/{post_id}/likes", liker_pages),
         (f"/posts/{post_id}/comments", comment_pages),

@@ -13,7 +13,7 @@ from photogram.media import repository as media_repo
 from photogram.stories import consumers
 from photogram.stories import repository as stories_repo
 from tests.api.test_stories import post_story
-from tests.support import error_code
+from tests.support import error_code, must_exist
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ def test_a_late_release_spares_a_story_put_back_since(runtime, make_user):
         "/highlights", json={"title": "T", "story_ids": [a["story_id"], b["story_id"]]}
     )
     highlight_id = created.json()["highlight_id"]
-    b_media = stories_repo.get_story(b["story_id"]).media_id
+    b_media = must_exist(stories_repo.get_story(b["story_id"])).media_id
     both = _image(stories_repo.get_highlight(highlight_id))
     owner.patch(f"/highlights/{highlight_id}", json={"story_ids": [a["story_id"]]})
     dropped = _image(stories_repo.get_highlight(highlight_id))
@@ -213,7 +213,7 @@ def test_a_late_release_spares_a_story_put_back_since(runtime, make_user):
     # The drop's change delivered (again) after b was put back.
     consumers.on_highlight(changes.Change("MODIFY", "highlight", new=dropped, old=both))
 
-    assert "highlight:" + highlight_id in (media_repo.get(b_media).holders or set())
+    assert "highlight:" + highlight_id in (must_exist(media_repo.get(b_media)).holders or set())
     with clock.FrozenClock(clock.now() + timedelta(hours=25)):
         runtime.ttl.sweep()
         time.sleep(1)

@@ -2,6 +2,7 @@
 the aggregates as stored (an affinity item, a stats item) for the same events."""
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -39,7 +40,7 @@ def stored(trace):
 
 
 def test_training_rows_equal_the_serving_features_from_stored_aggregates(runtime):
-    traces = []
+    traces: list[dict[str, Any]] = []
     simulate(Config(users=150, days=4, sessions_per_day=3, seed=3), trace=traces, trace_every=97)
     traced = [t for t in traces if t["events"]][:15]
     assert len(traced) >= 5

@@ -14,7 +14,7 @@ from photogram.media import repository as media_repo
 from photogram.settings import settings
 from photogram.stories import consumers
 from photogram.stories import repository as stories_repo
-from tests.support import error_code, eventually, upload
+from tests.support import error_code, eventually, must_exist, upload
 
 
 def story_media(client, color=(200, 60, 90)):
@@ -335,7 +335,7 @@ def test_deleting_a_story_removes_it_its_ring_and_its_media(author_and_fan):
     author, fan = author_and_fan
     story = post_story(author)
     assert eventually(lambda: ring_of(fan, author.handle))
-    media_id = stories_repo.get_story(story["story_id"]).media_id
+    media_id = must_exist(stories_repo.get_story(story["story_id"])).media_id
 
     assert author.delete(f"/stories/{story['story_id']}").status_code == 204
 
@@ -366,8 +366,8 @@ def test_expiry_read_filter_then_ttl_cleanup_keeping_highlighted_media(runtime, 
     assert eventually(lambda: ring_of(fan, author.handle))
     highlight = author.post("/highlights", json={"title": "Trip", "story_ids": [kept["story_id"]]})
     assert highlight.status_code == 201, highlight.text
-    kept_media = stories_repo.get_story(kept["story_id"]).media_id
-    gone_media = stories_repo.get_story(gone["story_id"]).media_id
+    kept_media = must_exist(stories_repo.get_story(kept["story_id"])).media_id
+    gone_media = must_exist(stories_repo.get_story(gone["story_id"])).media_id
 
     with clock.FrozenClock(clock.now() + timedelta(hours=24, seconds=1)):
         # Before any sweep: reads already leave them out.

@@ -94,7 +94,8 @@ def test_seeded_system_shows_alice_a_feed_of_uploaded_photos(running):
     _, _, _, info = running
     alice = {"Authorization": f"Bearer {id_token(info, 'alice')}"}
     # Her own 3 posts, bob's 3 and carol's 2 (she is an approved follower).
-    deadline, items = time.monotonic() + 120, []
+    deadline = time.monotonic() + 120
+    items: list[dict] = []
     while time.monotonic() < deadline and len(items) < 8:
         feed = requests.get(info["api_url"] + "/feed", headers=alice, timeout=10)
         items = feed.json().get("items", []) if feed.ok else []
@@ -142,7 +143,8 @@ def test_seeded_stories_fill_the_tray_and_expire_on_the_moved_clock(running):
     tray_url = info["api_url"] + "/stories/tray"
     # Her own close-friends story first, then carol's (posted after bob's two), then
     # bob's; dave she does not follow.
-    deadline, handles = time.monotonic() + 120, []
+    deadline = time.monotonic() + 120
+    handles: list[str] = []
     while time.monotonic() < deadline and len(handles) < 3:
         tray = requests.get(tray_url, headers=alice, timeout=10)
         handles = [e["user"]["handle"] for e in tray.json()["items"]] if tray.ok else []

@@ -12,9 +12,11 @@ if TYPE_CHECKING:
     from tests.infra.synth import Synth
 
 # Before aws_cdk starts its jsii (Node) process: under an end-of-life Node it prints
-# a banner unless this lists that Node's major version (a list, not a boolean).
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+# a banner unless END_OF_LIFE lists that Node's major version (a list, not a boolean);
+# DEPRECATED silences on any value. The same values as the Makefile exports, so
+# pytest run directly and `make test` see the same jsii.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "20")
 
 # Without the infra extra (`make dev`, `make test-fast`) these tests are not collected.
 if importlib.util.find_spec("aws_cdk") is None:

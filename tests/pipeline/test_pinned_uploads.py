@@ -16,7 +16,7 @@ from PIL import Image
 
 from infra.resources import MEDIA, RAW_MEDIA
 from photogram.media import keys, pipeline, repository
-from tests.support import eventually, post_file, start_upload, wait_for_media
+from tests.support import eventually, must_exist, post_file, start_upload, wait_for_media
 
 
 def image_bytes(fmt: str, size: tuple[int, int], color: tuple[int, int, int]) -> bytes:
@@ -100,6 +100,7 @@ def test_a_file_posted_again_while_processing_is_never_published(
     assert (media["status"], media["width"], media["height"]) == ("READY", 333, 222)
     large = requests.get(media["variants"]["large"]["url"], timeout=10)
     pixel = Image.open(io.BytesIO(large.content)).convert("RGB").getpixel((5, 5))
+    assert isinstance(pixel, tuple)  # an RGB image's pixel is a band tuple
     assert pixel[2] > 150 and pixel[0] < 60  # the honest blue, not the swapped red
     # The swapped version is discarded by its own workflow, the honest one on publish.
     wait_for(lambda: raw_versions(s3, phone.user_id, started["media_id"]) == [])
@@ -179,7 +180,7 @@ def test_a_workflow_whose_validate_crashed_ends_failed(phone, s3, runtime):
 
     runtime.pools["media-fail"].invoke(event)
 
-    row = repository.get(started["media_id"])
+    row = must_exist(repository.get(started["media_id"]))
     assert (row.status, row.reason) == ("FAILED", "processing_error")
     assert raw_versions(s3, phone.user_id, started["media_id"]) == []
 
@@ -192,7 +193,7 @@ def test_an_event_without_a_version_is_never_processed(phone, runtime):
     with pytest.raises(pipeline.NotPinnable):
         runtime.pools["media-validate"].invoke(event)
 
-    assert repository.get(started["media_id"]).status == "PENDING_UPLOAD"
+    assert must_exist(repository.get(started["media_id"])).status == "PENDING_UPLOAD"
 
 
 # --- the form pins the declared size ------------------------------------------------
@@ -223,7 +224,10 @@ def multipart(fields: dict, files: list[tuple[str, bytes]]) -> tuple[bytes, str]
         data=fields,
         files=[(name, ("upload", data, "image/jpeg")) for name, data in files],
     ).prepare()
-    return prepared.body, prepared.headers["Content-Type"]
+    body, content_type = prepared.body, prepared.headers["Content-Type"]
+    # With files, requests encodes the body itself: bytes, under a str header.
+    assert isinstance(body, bytes) and isinstance(content_type, str)
+    return body, content_type
 
 
 @pytest.mark.parametrize("spelling", ["Multipart/Form-Data", "MULTIPART/FORM-DATA"])

@@ -14,7 +14,14 @@ from infra.resources import MEDIA, RAW_MEDIA
 from local.seed import photos
 from photogram.adapters import phash, storage
 from photogram.media import keys, repository
-from tests.support import error_code, post_file, start_upload, upload, wait_for_media
+from tests.support import (
+    error_code,
+    must_exist,
+    post_file,
+    start_upload,
+    upload,
+    wait_for_media,
+)
 
 
 def jpeg(width=320, height=240, color=(10, 120, 200)):
@@ -339,4 +346,4 @@ def test_an_item_stuck_in_processing_past_the_deadline_reads_as_failed(phone):
     media = phone.get(f"/media/{started['media_id']}").json()
 
     assert (media["status"], media["reason"]) == ("FAILED", "processing_timeout")
-    assert repository.get(started["media_id"]).status == "FAILED"
+    assert must_exist(repository.get(started["media_id"])).status == "FAILED"

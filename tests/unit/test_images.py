@@ -52,6 +52,7 @@ def test_every_corpus_file_gets_the_outcome_its_readme_promises(path):
     status, reason = corpus.expected(path)
     data = path.read_bytes()
 
+    outcome: tuple[str, str | None]
     try:
         images.validate(data, corpus.content_type(path), MAX_PIXELS)
         rendered = images.render(data)
@@ -193,6 +194,7 @@ def test_alpha_is_flattened_onto_white():
     rendered = images.render(out.getvalue())
 
     pixel = Image.open(io.BytesIO(rendered.variants[-1].data)).convert("RGB").getpixel((5, 5))
+    assert isinstance(pixel, tuple)  # an RGB image's pixel is a band tuple
     assert min(pixel) > 240
 
 

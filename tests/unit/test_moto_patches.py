@@ -121,11 +121,11 @@ def query_both(client, **kwargs):
     patched = client.query(TableName="i", **kwargs)["Items"]
     table = dynamodb_backends["123456789012"]["us-east-1"].get_table("i")
     saved = moto_patches.Table.query
-    moto_patches.Table.query = moto_patches._original_query
+    moto_patches.Table.query = moto_patches._original_query  # type: ignore[method-assign]
     try:
         original = client.query(TableName="i", **kwargs)["Items"]
     finally:
-        moto_patches.Table.query = saved
+        moto_patches.Table.query = saved  # type: ignore[method-assign]
     assert table is not None
     return patched, original
 

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from local import powertools_patches
 from photogram import metrics as business
@@ -51,12 +52,12 @@ def test_overlapping_requests_keep_their_own_caller():
 
     def run_second():
         assert first_inside.wait(5)
-        response = second.resolve(event("bob"), None)
+        response = second.resolve(event("bob"), LambdaContext())
         second_resolved.set()
         return response
 
     with ThreadPoolExecutor(2) as pool:
-        alice = pool.submit(first.resolve, event("alice"), None)
+        alice = pool.submit(first.resolve, event("alice"), LambdaContext())
         bob = pool.submit(run_second)
         assert '"sub":"alice"' in alice.result()["body"]
         assert '"sub":"bob"' in bob.result()["body"]

@@ -3,6 +3,7 @@ resolver must register exactly the rows that name it."""
 
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -11,11 +12,18 @@ from infra.routes import FUNCTIONS, ROUTES, routes_of
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def resolver_routes(function_name):
-    path = ROOT / "functions" / function_name / "handler.py"
-    spec = importlib.util.spec_from_file_location(f"routes_check_{function_name}", path)
+def load(name: str, path: Path) -> ModuleType:
+    """A fresh import of the file at `path` under `name`."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def resolver_routes(function_name):
+    path = ROOT / "functions" / function_name / "handler.py"
+    module = load(f"routes_check_{function_name}", path)
     return {
         (route.method.upper(), route.path)
         for route in module.app._static_routes + module.app._dynamic_routes
@@ -32,9 +40,7 @@ def test_each_resolver_serves_exactly_its_rows_of_the_route_table(function):
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
 def test_every_function_has_its_entry_point(spec):
     path = ROOT / "functions" / spec.folder_name / "handler.py"
-    module_spec = importlib.util.spec_from_file_location(f"entry_check_{spec.folder_name}", path)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
+    module = load(f"entry_check_{spec.folder_name}", path)
 
     assert callable(getattr(module, spec.entry, None))
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.connection import TableConnection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -25,6 +25,10 @@ T = TypeVar("T")
 Key = tuple[str, str]
 # DynamoDB's BatchGetItem limit.
 BATCH_GET_MAX = 100
+# How DynamoDB names a failed condition: the error of a single-item write, and the
+# cancellation reason of one item in a transaction.
+CONDITION_FAILED_ERROR = "ConditionalCheckFailedException"
+CONDITION_FAILED_REASON = "ConditionalCheckFailed"
 
 
 class Gsi1(GlobalSecondaryIndex["Row"]):
@@ -85,13 +89,19 @@ class Contention(PhotogramError):
         super().__init__("conflict", "Too many concurrent changes; try again.")
 
 
+def condition_failed(error: PynamoDBException) -> bool:
+    """Whether a single-item write (save, update, delete) was refused by its condition,
+    rather than failing for any other reason. For a transaction, `failed_conditions`."""
+    return error.cause_response_code == CONDITION_FAILED_ERROR
+
+
 def is_retryable(error: TransactWriteError) -> bool:
     """A cancelled transaction worth re-reading and retrying: a condition we built from
     a read that is now stale, or a conflict with a concurrent transaction."""
     if error.cause_response_code != "TransactionCanceledException":
         return error.cause_response_code == "TransactionConflictException"
     codes = {r.code for r in error.cancellation_reasons if r is not None}
-    return bool(codes) and codes <= {"ConditionalCheckFailed", "TransactionConflict"}
+    return bool(codes) and codes <= {CONDITION_FAILED_REASON, "TransactionConflict"}
 
 
 def failed_conditions(error: TransactWriteError) -> set[int]:
@@ -100,7 +110,7 @@ def failed_conditions(error: TransactWriteError) -> set[int]:
     return {
         n
         for n, reason in enumerate(error.cancellation_reasons or [])
-        if reason is not None and reason.code == "ConditionalCheckFailed"
+        if reason is not None and reason.code == CONDITION_FAILED_REASON
     }
 
 

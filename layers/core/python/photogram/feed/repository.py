@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from photogram import clock
+from photogram import clock, db
 from photogram.db import Contention, Row, batch_get
 from photogram.feed import keys
 from photogram.posts import keys as post_keys
@@ -139,7 +139,7 @@ def rewrite(
             row.save(condition=condition)
             return
         except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not db.condition_failed(error):
                 raise
             time.sleep(min(0.002 * 2**n, 0.1))
     raise Contention()
@@ -207,8 +207,8 @@ def mark_served(viewer_id: str, snapshot_id: str, pages: int) -> None:
             actions=[SnapshotRow.served.set(pages)],
             condition=(SnapshotRow.snapshot_id == snapshot_id) & (SnapshotRow.served < pages),
         )
-    except Exception as error:
-        if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+    except UpdateError as error:
+        if not db.condition_failed(error):
             raise
 
 

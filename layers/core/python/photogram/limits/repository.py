@@ -52,7 +52,7 @@ def refusal(error: TransactWriteError) -> dict[str, Any] | None:
     the account is over a limit and everything else would have been written. None if
     anything else failed too (the caller re-reads and decides as before)."""
     reasons = error.cancellation_reasons
-    failed = [r for r in reasons if r is not None and r.code == "ConditionalCheckFailed"]
+    failed = [r for r in reasons if r is not None and r.code == db.CONDITION_FAILED_REASON]
     if len(failed) != 1 or not failed[0].raw_item:
         return None
     item = failed[0].raw_item

@@ -127,7 +127,7 @@ def release(
             & MediaRow.attached_to.startswith(STORY_HOLDER)
         )
     except DeleteError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not db.condition_failed(error):
             raise
         return get(media_id) is None
     return True
@@ -163,7 +163,7 @@ def transition(
     try:
         MediaRow(pk, sk).update(actions=actions, condition=condition)
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if db.condition_failed(error):
             return False
         raise
     return True

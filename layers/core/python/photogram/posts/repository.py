@@ -14,6 +14,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import UpdateError
 
+from photogram import db
 from photogram.db import Row, batch_get
 from photogram.posts import keys
 
@@ -131,7 +132,7 @@ def set_stat_shards(post_id: str, shards: dict[str, list[int]]) -> PostStatsRow 
             condition=PostStatsRow.PK.exists(),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if db.condition_failed(error):
             return None
         raise
     return row

@@ -366,7 +366,7 @@ def add_close_friend(viewer_id: str, handle: str) -> CloseFriendOut:
     try:
         ref.save(condition=EdgeRow.PK.does_not_exist())
     except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not db.condition_failed(error):
             raise
     return CloseFriendOut(handle=target.handle, is_close_friend=True)
 

@@ -10,7 +10,7 @@ from typing import Any
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
-from photogram import clock
+from photogram import clock, db
 from photogram.db import Row, batch_get
 from photogram.stories import keys
 
@@ -161,7 +161,7 @@ def mark_seen(viewer_id: str, story: StoryRow) -> None:
             condition=SeenRow.seen_at.does_not_exist() | (SeenRow.seen_at < story.created_at),
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not db.condition_failed(error):
             raise
 
 

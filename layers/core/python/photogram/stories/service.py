@@ -233,7 +233,7 @@ def delete_story(viewer_id: str, story_id: str) -> None:
     try:
         story.delete(condition=StoryRow.PK.exists())
     except DeleteError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not db.condition_failed(error):
             raise
         raise story_not_found() from error
 
