@@ -24,8 +24,8 @@ def imports(path: Path, package: list[str] | None = None) -> Iterator[tuple[int,
     """(line, dotted module) of every import in `path`; `from a import b` yields `a.b`
     (b may be a module), relative imports resolved against the file's package."""
     if package is None:
-        base = DOMAIN.parent if path.is_relative_to(DOMAIN.parent) else ROOT
-        package = [*path.relative_to(base).parent.parts]
+        root = DOMAIN.parent if path.is_relative_to(DOMAIN.parent) else ROOT
+        package = [*path.relative_to(root).parent.parts]
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             for alias in node.names:
