@@ -170,7 +170,7 @@ def main() -> None:
     from local.runtime import LocalRuntime
 
     with LocalRuntime(config=LocalConfig(api_port=0, moto_port=0), state_file=None) as runtime:
-        from photogram.stories import service
+        from photogram.stories import tray as tray_service
 
         print("stories tray (bench/stories_bench.py)")
         graph = build(runtime)
@@ -184,17 +184,17 @@ def main() -> None:
         for _ in range(ROUNDS):
             figures.record(
                 "tray, first page (20 rings)",
-                calls.during(partial(service.get_tray, viewer, first_page)),
+                calls.during(partial(tray_service.get_tray, viewer, first_page)),
             )
             figures.record(
                 "tray, all 300 rings at once",
-                calls.during(partial(service.get_tray, viewer, all_rings)),
+                calls.during(partial(tray_service.get_tray, viewer, all_rings)),
             )
         naive = f"naive baseline ({FOLLOWEES:,} followee queries)"
         for _ in range(NAIVE_ROUNDS):
             figures.record(naive, calls.during(partial(naive_tray, viewer)))
         figures.print(naive)
-        tray, _, ms = calls.during(partial(service.get_tray, viewer, all_rings))
+        tray, _, ms = calls.during(partial(tray_service.get_tray, viewer, all_rings))
         unseen = sum(1 for e in tray.items if not e.all_seen)
         print(
             f"  tray: {len(tray.items)} rings ({unseen} unseen first, then "

@@ -8,7 +8,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photogram import api
+from photogram.stories import highlights as highlight_service
 from photogram.stories import service
+from photogram.stories import tray as tray_service
 from photogram.stories.models import (
     CreateHighlightIn,
     CreateStoryIn,
@@ -41,7 +43,7 @@ def delete_story(story_id: str) -> Response[None]:
 
 @app.get("/stories/tray")
 def tray(limit: api.Limit = None, cursor: api.Cursor = None) -> TrayOut:
-    return service.get_tray(api.caller_id(app), api.page(limit, cursor))
+    return tray_service.get_tray(api.caller_id(app), api.page(limit, cursor))
 
 
 @app.get("/users/<handle>/stories")
@@ -61,23 +63,23 @@ def viewers(story_id: str, limit: api.Limit = None, cursor: api.Cursor = None) -
 
 @app.post("/highlights", status_code=201)
 def create_highlight(request: CreateHighlightIn) -> Response[HighlightOut]:
-    return api.created(service.create_highlight(api.caller_id(app), request))
+    return api.created(highlight_service.create_highlight(api.caller_id(app), request))
 
 
 @app.patch("/highlights/<highlight_id>")
 def update_highlight(highlight_id: str, change: UpdateHighlightIn) -> HighlightOut:
-    return service.update_highlight(api.caller_id(app), highlight_id, change)
+    return highlight_service.update_highlight(api.caller_id(app), highlight_id, change)
 
 
 @app.delete("/highlights/<highlight_id>", status_code=204)
 def delete_highlight(highlight_id: str) -> Response[None]:
-    service.delete_highlight(api.caller_id(app), highlight_id)
+    highlight_service.delete_highlight(api.caller_id(app), highlight_id)
     return Response(status_code=204)
 
 
 @app.get("/users/<handle>/highlights")
 def highlights(handle: str, limit: api.Limit = None, cursor: api.Cursor = None) -> HighlightPage:
-    return service.list_highlights(api.caller_id(app), handle, api.page(limit, cursor))
+    return highlight_service.list_highlights(api.caller_id(app), handle, api.page(limit, cursor))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
