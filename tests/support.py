@@ -84,6 +84,11 @@ def error_code(response: requests.Response) -> str:
     return body["error"]["code"]
 
 
+def s3_code(response: requests.Response) -> str:
+    """The <Code> of an S3 XML error answer (AccessDenied, EntityTooLarge, ...)."""
+    return response.text.split("<Code>")[1].split("</Code>")[0]
+
+
 def start_upload(
     client: Client, content_type: str, size: int, purpose: str = "post"
 ) -> dict[str, Any]:

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import io
 
-import boto3
 import pytest
 import requests
 from PIL import Image
 
 from infra.resources import MEDIA, RAW_MEDIA
 from photogram.media import keys, pipeline, repository
-from tests.support import eventually, must_exist, post_file, start_upload, wait_for_media
+from tests.support import (
+    eventually,
+    must_exist,
+    post_file,
+    s3_code,
+    start_upload,
+    wait_for_media,
+)
 
 
 def image_bytes(fmt: str, size: tuple[int, int], color: tuple[int, int, int]) -> bytes:
@@ -41,11 +47,6 @@ HONEST = image_bytes("JPEG", (333, 222), (10, 60, 200))
 @pytest.fixture
 def phone(make_user):
     return make_user("pinned")
-
-
-@pytest.fixture
-def s3(info):
-    return boto3.client("s3", endpoint_url=info["aws_endpoint_url"], region_name=info["region"])
 
 
 def raw_versions(s3, owner_id: str, media_id: str) -> list[dict]:
@@ -210,10 +211,6 @@ def test_a_file_of_another_size_than_declared_is_refused_by_s3(phone, extra, cod
 
 
 # --- the local S3 gate cannot be stepped around ----------------------------------------
-
-
-def s3_code(response: requests.Response) -> str:
-    return response.text.split("<Code>")[1].split("</Code>")[0]
 
 
 def multipart(fields: dict, files: list[tuple[str, bytes]]) -> tuple[bytes, str]:

@@ -18,6 +18,7 @@ from tests.support import (
     error_code,
     must_exist,
     post_file,
+    s3_code,
     start_upload,
     upload,
     wait_for_media,
@@ -30,18 +31,9 @@ def jpeg(width=320, height=240, color=(10, 120, 200)):
     return out.getvalue()
 
 
-def s3_code(response):
-    return response.text.split("<Code>")[1].split("</Code>")[0]
-
-
 @pytest.fixture
 def phone(make_user):
     return make_user("phone")
-
-
-@pytest.fixture
-def s3(info):
-    return boto3.client("s3", endpoint_url=info["aws_endpoint_url"], region_name=info["region"])
 
 
 def raw_exists(s3, media):
