@@ -189,7 +189,7 @@ class PostPolicyGate:
                 response.headers.update(cors)
                 return response(environ, start_response)
             # moto parses the form case-sensitively: hand it the canonical type.
-            environ["CONTENT_TYPE"] = _MULTIPART + content_type[len(_MULTIPART) :]
+            environ["CONTENT_TYPE"] = _canonical(content_type)
             environ["wsgi.input"] = io.BytesIO(raw)
             # S3 answers a POST upload with the object's ETag (moto sends none); for a
             # single-part object without SSE-KMS it is the MD5 of the bytes, quoted.
@@ -204,12 +204,18 @@ def _is_delete_objects(environ: dict[str, Any]) -> bool:
     return "delete" in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
 
 
+def _canonical(content_type: str) -> str:
+    """A multipart/form-data type with the media type in lower case (its boundary kept
+    as sent), as werkzeug and moto expect it."""
+    return _MULTIPART + content_type[len(_MULTIPART) :]
+
+
 def _form(environ: dict[str, Any], content_type: str) -> tuple[Any, Any]:
     """(fields, files) of a multipart/form-data body (the media type in any letter
     case, as S3 reads it), or (None, None) for any other type."""
     if not content_type.lower().startswith(_MULTIPART):
         return None, None
-    probe = dict(environ, CONTENT_TYPE=_MULTIPART + content_type[len(_MULTIPART) :])
+    probe = dict(environ, CONTENT_TYPE=_canonical(content_type))
     _, form, files = parse_form_data(probe)
     return form, files
 
