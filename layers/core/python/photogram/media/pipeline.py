@@ -84,7 +84,6 @@ def validate(upload: dict[str, Any]) -> dict[str, Any]:
         media_id,
         allowed_from=("PENDING_UPLOAD",),
         to="PROCESSING",
-        for_version=version_id,
         processing_deadline=clock.epoch() + WORKFLOW_SECONDS,
         source_version=version_id,
         expires_at=None,
