@@ -86,6 +86,20 @@ def claim(tx: TransactWrite, media: MediaRow, owner_id: str, holder: str) -> Non
     )
 
 
+def hold(tx: TransactWrite, media_id: str, holder: str) -> None:
+    """In `tx`: count one more holder (a highlight) among the media item's `holders`."""
+    tx.update(
+        MediaRow(*keys.media_key(media_id)),
+        [MediaRow.holders.add({holder})],
+        condition=MediaRow.PK.exists(),
+    )
+
+
+def forget(tx: TransactWrite, media_id: str) -> None:
+    """In `tx`: delete the media item (its files are the caller's to delete after)."""
+    tx.delete(MediaRow(*keys.media_key(media_id)))
+
+
 class HolderChanged(Exception):
     """A release's guard failed: what it was decided from changed; decide again."""
 

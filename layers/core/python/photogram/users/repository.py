@@ -81,3 +81,10 @@ def profile_ref(user_id: str) -> ProfileRow:
     """A key-only profile row, for transaction updates and condition checks."""
     pk, sk = keys.profile_key(user_id)
     return ProfileRow(pk, sk)
+
+
+def add_post_count(tx: TransactWrite, user_id: str, delta: int) -> None:
+    """In `tx`: change the profile's post count, which must exist, by `delta`."""
+    tx.update(
+        profile_ref(user_id), [ProfileRow.post_count.add(delta)], condition=ProfileRow.PK.exists()
+    )
