@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -17,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from photogram import clock, db
 from photogram.db import Row
+from photogram.keys import time_sk
 from photogram.media import keys
 
 
@@ -60,6 +62,39 @@ def get(media_id: str) -> MediaRow | None:
         return MediaRow.get(pk, sk, consistent_read=True)
     except MediaRow.DoesNotExist:
         return None
+
+
+def new_upload(
+    media_id: str,
+    owner_id: str,
+    *,
+    purpose: str,
+    content_type: str,
+    size_bytes: int,
+    created: datetime,
+    expires_at: int,
+) -> MediaRow:
+    """A media item waiting for its upload (removed by TTL at `expires_at` if none
+    comes), listed on the owner's GSI1 partition of pending uploads."""
+    at = clock.iso(created)
+    return MediaRow(
+        *keys.media_key(media_id),
+        media_id=media_id,
+        owner_id=owner_id,
+        status="PENDING_UPLOAD",
+        purpose=purpose,
+        content_type=content_type,
+        declared_size=size_bytes,
+        created_at=at,
+        updated_at=at,
+        expires_at=expires_at,
+        GSI1PK=keys.pending_pk(owner_id),
+        GSI1SK=time_sk(at, media_id),
+    )
+
+
+def put_upload(tx: TransactWrite, row: MediaRow) -> None:
+    tx.save(row, condition=MediaRow.PK.does_not_exist())
 
 
 # What a READY media item is attached to (`attached_to`): a post's id as it is (the

@@ -8,7 +8,6 @@ from typing import Any
 from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
 from photogram.errors import Conflict, PayloadTooLarge, PhotogramError, RateLimited
-from photogram.keys import time_sk
 from photogram.limits import service as limits
 from photogram.media import keys, repository
 from photogram.media.errors import media_not_found
@@ -58,27 +57,17 @@ def create_upload(owner_id: str, request: CreateMediaIn) -> CreateMediaOut:
 
     media_id = ids.new_id()
     upload_expires = now + timedelta(seconds=config.upload_expiry_seconds)
-    pk, sk = keys.media_key(media_id)
-    created = clock.iso(now)
-    row = MediaRow(
-        pk,
-        sk,
-        media_id=media_id,
-        owner_id=owner_id,
-        status="PENDING_UPLOAD",
+    row = repository.new_upload(
+        media_id,
+        owner_id,
         purpose=request.purpose,
         content_type=request.content_type,
-        declared_size=request.size_bytes,
-        created_at=created,
-        updated_at=created,
+        size_bytes=request.size_bytes,
+        created=now,
         expires_at=clock.epoch(upload_expires) + config.pending_grace_seconds,
-        GSI1PK=keys.pending_pk(owner_id),
-        GSI1SK=time_sk(created, media_id),
     )
     # The item and one use of the account's upload limits (daily: daily_upload_cap).
-    limits.transact(
-        owner_id, "upload", lambda tx: tx.save(row, condition=MediaRow.PK.does_not_exist())
-    )
+    limits.transact(owner_id, "upload", lambda tx: repository.put_upload(tx, row))
     form = storage.presign_post(
         config.raw_bucket,
         keys.raw_object_key(owner_id, media_id),

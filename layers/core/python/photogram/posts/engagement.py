@@ -3,9 +3,8 @@ and nobody can act on a post they cannot see."""
 
 from __future__ import annotations
 
-from photogram import clock, db, ids, metrics
+from photogram import db, ids, metrics
 from photogram.errors import Forbidden
-from photogram.keys import time_sk
 from photogram.limits import service as limits
 from photogram.limits.models import Action
 from photogram.pagination import PageRequest, cursors
@@ -40,14 +39,13 @@ def _exists(key: tuple[str, str]) -> bool:
 
 
 Key = tuple[str, str]
-Marker = type[LikeRow] | type[SaveRow]
 
 
 def _mark(
     viewer_id: str,
     post_id: str,
     key: Key,
-    row_cls: Marker,
+    row_cls: repository.Marker,
     listed: Key,
     counter: str,
     limited: Action | None = None,
@@ -62,19 +60,9 @@ def _mark(
             return False
 
         def write(tx: db.TransactWrite) -> None:
-            now = clock.iso()
-            list_pk, list_id = listed
-            row = row_cls(
-                *key,
-                post_id=post_id,
-                user_id=viewer_id,
-                created_at=now,
-                GSI1PK=list_pk,
-                GSI1SK=time_sk(now, list_id),
-            )
-            tx.save(row, condition=row_cls.PK.does_not_exist())
+            repository.put_mark(tx, row_cls, key, post_id, viewer_id, listed)
             repository.add_count(tx, post_id, viewer_id, counter, 1)
-            tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
+            repository.require_post(tx, post_id)
 
         if limited is None:
             db.transact(write)
@@ -85,7 +73,9 @@ def _mark(
     return db.optimistic(attempt)
 
 
-def _unmark(viewer_id: str, post_id: str, key: Key, row_cls: Marker, counter: str) -> None:
+def _unmark(
+    viewer_id: str, post_id: str, key: Key, row_cls: repository.Marker, counter: str
+) -> None:
     """Remove my like or save (idempotent) and uncount it, in one transaction."""
 
     def attempt() -> None:
@@ -93,7 +83,7 @@ def _unmark(viewer_id: str, post_id: str, key: Key, row_cls: Marker, counter: st
             return
 
         def write(tx: db.TransactWrite) -> None:
-            tx.delete(row_cls(*key), condition=row_cls.PK.exists())
+            repository.delete_mark(tx, row_cls, key)
             repository.add_count(tx, post_id, viewer_id, counter, -1)
 
         db.transact(write)
@@ -200,22 +190,19 @@ def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> Comme
         parent = _comment(post_id, request.reply_to)
         if parent.reply_to is not None:
             raise Forbidden("reply_depth", "Replies go one level deep: reply to the top comment.")
-    comment_id = ids.new_id()
-    row = CommentRow(
-        *keys.comment_key(post_id, comment_id),
-        comment_id=comment_id,
-        post_id=post_id,
-        author_id=viewer_id,
-        text=request.text,
-        mentions=resolve_mentions(viewer_id, request.text),
-        reply_to=request.reply_to,
-        created_at=clock.iso(),
+    row = repository.new_comment(
+        post_id,
+        ids.new_id(),
+        viewer_id,
+        request.text,
+        resolve_mentions(viewer_id, request.text),
+        request.reply_to,
     )
 
     def write(tx: db.TransactWrite) -> None:
-        tx.save(row, condition=CommentRow.PK.does_not_exist())
+        repository.put_comment(tx, row)
         repository.add_count(tx, post_id, viewer_id, "comments", 1)
-        tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
+        repository.require_post(tx, post_id)
 
     limits.transact(viewer_id, "comment", write)
     metrics.count("Comments")
@@ -223,10 +210,10 @@ def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> Comme
 
 
 def _comment(post_id: str, comment_id: str) -> CommentRow:
-    try:
-        return CommentRow.get(*keys.comment_key(post_id, comment_id))
-    except CommentRow.DoesNotExist as exc:
-        raise comment_not_found() from exc
+    comment = repository.get_comment(post_id, comment_id)
+    if comment is None:
+        raise comment_not_found()
+    return comment
 
 
 def _comment_out(row: CommentRow, author: ProfileRow) -> CommentOut:
@@ -247,13 +234,7 @@ def list_comments(viewer_id: str, post_id: str, page: PageRequest) -> CommentPag
     post, _ = visible_post(viewer_id, post_id)
     scope = f"COMMENTS:{post_id}:{viewer_id}"
     start = cursors().open(page.cursor, scope)
-    rows = list(
-        CommentRow.query(keys.comments_pk(post_id), limit=page.limit + 1, last_evaluated_key=start)
-    )
-    position = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        position = {"PK": {"S": rows[-1].PK}, "SK": {"S": rows[-1].SK}}
+    rows, position = repository.comments_page(post_id, page.limit, start)
     author_ids = list({r.author_id for r in rows})
     profiles = users_repo.get_profiles(author_ids)
     hidden = _hidden_engagers(viewer_id, post, author_ids)
@@ -273,7 +254,7 @@ def delete_comment(viewer_id: str, post_id: str, comment_id: str) -> None:
         raise Forbidden("not_allowed", "Only the comment's or the post's author can delete it.")
 
     def write(tx: db.TransactWrite) -> None:
-        tx.delete(row, condition=CommentRow.PK.exists())
+        repository.delete_comment(tx, row)
         repository.add_count(tx, post_id, row.author_id, "comments", -1)
 
     try:

@@ -13,9 +13,12 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
-from photogram import db
+from photogram import clock, db
 from photogram.db import Row, batch_get
+from photogram.keys import time_sk
 from photogram.posts import keys
 
 
@@ -79,6 +82,104 @@ def idempotency_record(caller_id: str, key: str) -> IdempotencyRow | None:
         return IdempotencyRow.get(pk, sk, consistent_read=True)
     except IdempotencyRow.DoesNotExist:
         return None
+
+
+def new_post(
+    post_id: str,
+    author_id: str,
+    *,
+    caption: str,
+    hashtags: list[str],
+    mentions: list[dict[str, str]],
+    location: dict[str, Any] | None,
+    media: list[dict[str, Any]],
+) -> PostRow:
+    """A post written now, listed newest first on its author's GSI1 partition."""
+    now = clock.iso()
+    return PostRow(
+        *keys.post_key(post_id),
+        post_id=post_id,
+        author_id=author_id,
+        caption=caption,
+        hashtags=hashtags,
+        mentions=mentions,
+        location=location,
+        media=media,
+        created_at=now,
+        updated_at=now,
+        GSI1PK=keys.author_posts_pk(author_id),
+        GSI1SK=time_sk(now, post_id),
+    )
+
+
+def put_post(tx: TransactWrite, post: PostRow, *, author_public: bool) -> None:
+    """In `tx`: a new post with its stats item and its hashtag entries."""
+    tx.save(post, condition=PostRow.PK.does_not_exist())
+    tx.save(stats_row(post, author_public=author_public))
+    for tag in post.hashtags:
+        tx.save(hashtag_row(str(tag), post))
+
+
+def remember_request(
+    tx: TransactWrite, caller_id: str, key: str, post_id: str, request_hash: str, seconds: int
+) -> None:
+    """In `tx`: the caller's Idempotency-Key, naming the post it created, for `seconds`
+    (an expired record with the same key is written over)."""
+    now = clock.epoch()
+    record = IdempotencyRow(
+        *keys.idempotency_key(caller_id, key),
+        post_id=post_id,
+        request_hash=request_hash,
+        expires_at=now + seconds,
+    )
+    tx.save(
+        record, condition=IdempotencyRow.PK.does_not_exist() | (IdempotencyRow.expires_at <= now)
+    )
+
+
+def change_post(
+    tx: TransactWrite,
+    post: PostRow,
+    *,
+    caption: str | None = None,
+    hashtags: list[str] | None = None,
+    mentions: list[dict[str, str]] | None = None,
+    media: list[dict[str, Any]] | None = None,
+) -> None:
+    """In `tx`: change what is given of an existing post (and its update time); new
+    hashtags get entries, dropped ones lose theirs."""
+    actions: list[Action] = [PostRow.updated_at.set(clock.iso())]
+    if caption is not None:
+        actions.append(PostRow.caption.set(caption))
+    if hashtags is not None:
+        actions.append(PostRow.hashtags.set(hashtags))
+    if mentions is not None:
+        actions.append(PostRow.mentions.set(mentions))
+    if media is not None:
+        actions.append(PostRow.media.set(media))
+    tx.update(post, actions, condition=PostRow.PK.exists())
+    if hashtags is not None:
+        old = {str(t) for t in post.hashtags or []}
+        for tag in old - set(hashtags):
+            tx.delete(hashtag_row(tag, post))
+        for tag in set(hashtags) - old:
+            tx.save(hashtag_row(tag, post))
+
+
+def delete_post(tx: TransactWrite, post: PostRow) -> None:
+    """In `tx`: the post, its hashtag entries, counter shards and stats item (its
+    likes and comments go after, by the stream: `delete_engagement`)."""
+    tx.delete(post, condition=PostRow.PK.exists())
+    for tag in post.hashtags or []:
+        tx.delete(hashtag_row(str(tag), post))
+    for pk, sk in keys.counter_keys(post.post_id):
+        tx.delete(CounterRow(pk, sk))
+    tx.delete(PostStatsRow(*keys.stats_key(post.post_id)))
+
+
+def require_post(tx: TransactWrite, post_id: str) -> None:
+    """In `tx`: the post must still exist when it commits."""
+    tx.condition_check(PostRow, *keys.post_key(post_id), condition=PostRow.PK.exists())
 
 
 def hashtag_row(tag: str, post: PostRow) -> HashtagRow:
@@ -201,12 +302,93 @@ def viewer_flags(viewer_id: str, post_ids: list[str]) -> dict[str, dict[str, boo
     return flags
 
 
-def add_count(tx: Any, post_id: str, actor_id: str, counter: str, delta: int) -> None:
+def add_count(tx: TransactWrite, post_id: str, actor_id: str, counter: str, delta: int) -> None:
     pk, sk = keys.counter_key(post_id, keys.shard_for(actor_id))
     # An update may create the shard: it must carry its item type like any other item.
     tx.update(
         CounterRow(pk, sk), [getattr(CounterRow, counter).add(delta), Row.kind.set(CounterRow)]
     )
+
+
+Marker = type[LikeRow] | type[SaveRow]
+
+
+def put_mark(
+    tx: TransactWrite,
+    row_cls: Marker,
+    key: db.Key,
+    post_id: str,
+    user_id: str,
+    listed: tuple[str, str],
+) -> None:
+    """In `tx`: the user's like or save of a post, once, listed on GSI1 newest first
+    (`listed`: the list's partition and the id after the time in its sort key)."""
+    now = clock.iso()
+    list_pk, list_id = listed
+    row = row_cls(
+        *key,
+        post_id=post_id,
+        user_id=user_id,
+        created_at=now,
+        GSI1PK=list_pk,
+        GSI1SK=time_sk(now, list_id),
+    )
+    tx.save(row, condition=row_cls.PK.does_not_exist())
+
+
+def delete_mark(tx: TransactWrite, row_cls: Marker, key: db.Key) -> None:
+    """In `tx`: remove a like or save that must be there."""
+    tx.delete(row_cls(*key), condition=row_cls.PK.exists())
+
+
+def new_comment(
+    post_id: str,
+    comment_id: str,
+    author_id: str,
+    text: str,
+    mentions: list[dict[str, str]],
+    reply_to: str | None,
+) -> CommentRow:
+    return CommentRow(
+        *keys.comment_key(post_id, comment_id),
+        comment_id=comment_id,
+        post_id=post_id,
+        author_id=author_id,
+        text=text,
+        mentions=mentions,
+        reply_to=reply_to,
+        created_at=clock.iso(),
+    )
+
+
+def put_comment(tx: TransactWrite, comment: CommentRow) -> None:
+    tx.save(comment, condition=CommentRow.PK.does_not_exist())
+
+
+def delete_comment(tx: TransactWrite, comment: CommentRow) -> None:
+    tx.delete(comment, condition=CommentRow.PK.exists())
+
+
+def get_comment(post_id: str, comment_id: str) -> CommentRow | None:
+    try:
+        return CommentRow.get(*keys.comment_key(post_id, comment_id))
+    except CommentRow.DoesNotExist:
+        return None
+
+
+def comments_page(
+    post_id: str, limit: int, start: dict[str, Any] | None
+) -> tuple[list[CommentRow], dict[str, Any] | None]:
+    """Up to `limit` of a post's comments, oldest first, from `start`; and where the
+    next page starts (None at the end)."""
+    rows = list(
+        CommentRow.query(keys.comments_pk(post_id), limit=limit + 1, last_evaluated_key=start)
+    )
+    position = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        position = {"PK": {"S": rows[-1].PK}, "SK": {"S": rows[-1].SK}}
+    return rows, position
 
 
 def delete_engagement(post_id: str) -> int:

@@ -6,12 +6,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pynamodb.expressions.update import Action
-
 from photogram import clock, db, ids, metrics
 from photogram.adapters import storage
 from photogram.errors import Conflict, Forbidden, PhotogramError
-from photogram.keys import time_sk
 from photogram.limits import service as limits
 from photogram.media import keys as media_keys
 from photogram.media import repository as media_repo
@@ -34,7 +31,7 @@ from photogram.posts.models import (
     parse_hashtags,
     parse_mentions,
 )
-from photogram.posts.repository import HashtagRow, IdempotencyRow, PostRow
+from photogram.posts.repository import HashtagRow, PostRow
 from photogram.settings import settings
 from photogram.social import repository as social_repo
 from photogram.social import service as social
@@ -230,50 +227,25 @@ def create_post(
         if author is None:
             raise profile_required()
         media = media_service.usable_media(author_id, request.media_ids, "post")
-        now = clock.iso()
-        post_id = ids.new_id()
-        pk, sk = keys.post_key(post_id)
-        post = PostRow(
-            pk,
-            sk,
-            post_id=post_id,
-            author_id=author_id,
+        post = repository.new_post(
+            ids.new_id(),
+            author_id,
             caption=request.caption,
             hashtags=parse_hashtags(request.caption),
             mentions=resolve_mentions(author_id, request.caption),
             location=request.location.model_dump() if request.location else None,
             media=_media_snapshot(media, request.alt_texts),
-            created_at=now,
-            updated_at=now,
-            GSI1PK=keys.author_posts_pk(author_id),
-            GSI1SK=time_sk(now, post_id),
         )
+        post_id = post.post_id
 
         def write(tx: db.TransactWrite) -> None:
-            tx.save(post, condition=PostRow.PK.does_not_exist())
-            tx.save(repository.stats_row(post, author_public=not author.is_private))
-            for tag in post.hashtags:
-                tx.save(repository.hashtag_row(str(tag), post))
+            repository.put_post(tx, post, author_public=not author.is_private)
             for row in media:
                 media_repo.claim(tx, row, author_id, POST_HOLDER + post_id)
-            tx.update(
-                ProfileRow(*user_keys.profile_key(author_id)),
-                [ProfileRow.post_count.add(1)],
-                condition=ProfileRow.PK.exists(),
-            )
+            users_repo.add_post_count(tx, author_id, 1)
             if idempotency_key is not None:
-                ipk, isk = keys.idempotency_key(author_id, idempotency_key)
-                record = IdempotencyRow(
-                    ipk,
-                    isk,
-                    post_id=post_id,
-                    request_hash=request_hash,
-                    expires_at=clock.epoch() + IDEMPOTENCY_SECONDS,
-                )
-                tx.save(
-                    record,
-                    condition=IdempotencyRow.PK.does_not_exist()
-                    | (IdempotencyRow.expires_at <= clock.epoch()),
+                repository.remember_request(
+                    tx, author_id, idempotency_key, post_id, request_hash, IDEMPOTENCY_SECONDS
                 )
 
         limits.transact(author_id, "post", write)
@@ -304,29 +276,26 @@ def _own_post(viewer_id: str, post_id: str) -> tuple[PostRow, ProfileRow]:
 def update_post(viewer_id: str, post_id: str, change: UpdatePostIn) -> PostOut:
     """Change the caption (hashtags follow) or alt texts. Raises NotFound, Forbidden(not_author)."""
     post, _ = _own_post(viewer_id, post_id)
-    actions: list[Action] = [PostRow.updated_at.set(clock.iso())]
-    old_tags: list[str] = [str(t) for t in post.hashtags or []]
-    new_tags = list(old_tags)
-    if change.caption is not None:
-        new_tags = parse_hashtags(change.caption)
-        actions += [
-            PostRow.caption.set(change.caption),
-            PostRow.hashtags.set(new_tags),
-            PostRow.mentions.set(resolve_mentions(viewer_id, change.caption)),
-        ]
+    caption = change.caption
+    hashtags = None if caption is None else parse_hashtags(caption)
+    mentions = None if caption is None else resolve_mentions(viewer_id, caption)
+    media = None
     if change.alt_texts is not None:
+        alt_texts = change.alt_texts
         media = [
-            dict(m, alt_text=change.alt_texts[i] if i < len(change.alt_texts) else "")
+            dict(m, alt_text=alt_texts[i] if i < len(alt_texts) else "")
             for i, m in enumerate(post.media)
         ]
-        actions.append(PostRow.media.set(media))
 
     def write(tx: db.TransactWrite) -> None:
-        tx.update(post, actions, condition=PostRow.PK.exists())
-        for tag in set(old_tags) - set(new_tags):
-            tx.delete(repository.hashtag_row(tag, post))
-        for tag in set(new_tags) - set(old_tags):
-            tx.save(repository.hashtag_row(tag, post))
+        repository.change_post(
+            tx,
+            post,
+            caption=caption,
+            hashtags=hashtags,
+            mentions=mentions,
+            media=media,
+        )
 
     db.transact(write)
     return get_post(viewer_id, post_id)
@@ -338,19 +307,10 @@ def delete_post(viewer_id: str, post_id: str) -> None:
     post, _ = _own_post(viewer_id, post_id)
 
     def write(tx: db.TransactWrite) -> None:
-        tx.delete(post, condition=PostRow.PK.exists())
-        for tag in post.hashtags or []:
-            tx.delete(repository.hashtag_row(str(tag), post))
+        repository.delete_post(tx, post)
         for item in post.media:
-            tx.delete(MediaRow(*media_keys.media_key(item["media_id"])))
-        for pk, sk in keys.counter_keys(post.post_id):
-            tx.delete(repository.CounterRow(pk, sk))
-        tx.delete(repository.PostStatsRow(*keys.stats_key(post.post_id)))
-        tx.update(
-            ProfileRow(*user_keys.profile_key(viewer_id)),
-            [ProfileRow.post_count.add(-1)],
-            condition=ProfileRow.PK.exists(),
-        )
+            media_repo.forget(tx, item["media_id"])
+        users_repo.add_post_count(tx, viewer_id, -1)
 
     db.transact(write)
     for item in post.media:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from photogram import clock
@@ -64,6 +67,42 @@ def new_profile(user_id: str, handle: str) -> ProfileRow:
     now = clock.iso()
     pk, sk = keys.profile_key(user_id)
     return ProfileRow(pk, sk, user_id=user_id, handle=handle, created_at=now, updated_at=now)
+
+
+def put_profile(tx: TransactWrite, row: ProfileRow) -> None:
+    """In `tx`: a new profile (its handle is claimed in the same transaction)."""
+    tx.save(row, condition=ProfileRow.PK.does_not_exist())
+
+
+def change_profile(
+    tx: TransactWrite,
+    current: ProfileRow,
+    *,
+    updated_at: str,
+    fields: dict[str, Any],
+    handle: str | None = None,
+    avatar: tuple[dict[str, Any] | None] | None = None,
+) -> None:
+    """In `tx`: set `fields` (and a new `handle`; with `avatar`, the one-tuple of the
+    new avatar snapshot, None to remove it), on the condition that the handle and
+    avatar are still as `current` read them, so a concurrent change makes the caller
+    re-read."""
+    actions: list[Action] = [ProfileRow.updated_at.set(updated_at)]
+    actions += [getattr(ProfileRow, name).set(value) for name, value in fields.items()]
+    if handle is not None:
+        actions.append(ProfileRow.handle.set(handle))
+    if avatar is not None:
+        (snapshot,) = avatar
+        actions.append(
+            ProfileRow.avatar.set(snapshot) if snapshot is not None else ProfileRow.avatar.remove()
+        )
+    condition = ProfileRow.handle == current.handle
+    condition &= (
+        ProfileRow.avatar == current.avatar
+        if current.avatar is not None
+        else ProfileRow.avatar.does_not_exist()
+    )
+    tx.update(current, actions, condition=condition)
 
 
 def claim_handle(tx: TransactWrite, user_id: str, handle: str) -> None:

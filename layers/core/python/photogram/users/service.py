@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.expressions.update import Action
-
 from photogram import clock, db
 from photogram.adapters import storage
 from photogram.errors import PhotogramError
@@ -155,7 +153,7 @@ class _AvatarChange:
         if self.media is not None:
             media_repo.claim(tx, self.media, user_id, PROFILE_HOLDER + user_id)
         if self.old:
-            tx.delete(MediaRow(*media_keys.media_key(self.old)))
+            media_repo.forget(tx, self.old)
 
 
 def _apply(row: ProfileRow, change: ProfileIn) -> None:
@@ -179,7 +177,7 @@ def _create(user_id: str, change: ProfileIn) -> tuple[ProfileRow, str | None]:
         row.avatar = avatar.snapshot
 
     def write(tx: db.TransactWrite) -> None:
-        tx.save(row, condition=ProfileRow.PK.does_not_exist())
+        repo.put_profile(tx, row)
         repo.claim_handle(tx, user_id, change.handle)  # type: ignore[arg-type]
         if avatar is not None:
             avatar.write(tx, user_id)
@@ -195,31 +193,25 @@ def _update(current: ProfileRow, change: ProfileIn) -> tuple[ProfileRow, str | N
         if holder is not None and holder != current.user_id:
             raise handle_taken()
     now = clock.iso()
-    actions: list[Action] = [ProfileRow.updated_at.set(now)]
-    for field in ("display_name", "bio", "is_private"):
-        value = getattr(change, field)
-        if value is not None:
-            actions.append(getattr(ProfileRow, field).set(value))
-    if new_handle is not None:
-        actions.append(ProfileRow.handle.set(new_handle))
+    fields = {
+        name: getattr(change, name)
+        for name in ("display_name", "bio", "is_private")
+        if getattr(change, name) is not None
+    }
     avatar = None
     if change.avatar_media_id is not None:
         avatar = _AvatarChange(current.user_id, current.avatar, change.avatar_media_id)
-        actions.append(
-            ProfileRow.avatar.set(avatar.snapshot)
-            if avatar.snapshot is not None
-            else ProfileRow.avatar.remove()
-        )
-    # A concurrent change of handle or avatar makes this attempt retry.
-    condition = ProfileRow.handle == current.handle
-    condition &= (
-        ProfileRow.avatar == current.avatar
-        if current.avatar is not None
-        else ProfileRow.avatar.does_not_exist()
-    )
 
     def write(tx: db.TransactWrite) -> None:
-        tx.update(current, actions, condition=condition)
+        # A concurrent change of handle or avatar makes this attempt retry.
+        repo.change_profile(
+            tx,
+            current,
+            updated_at=now,
+            fields=fields,
+            handle=new_handle,
+            avatar=None if avatar is None else (avatar.snapshot,),
+        )
         if new_handle is not None:
             repo.claim_handle(tx, current.user_id, new_handle)
             repo.release_handle(tx, current.user_id, current.handle)
