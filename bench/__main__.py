@@ -6,6 +6,7 @@ import sys
 
 BENCHMARKS = (
     "bench.api_latency",
+    "bench.cold_start",
     "bench.media_bench",
     "bench.feed_bench",
     "bench.stories_bench",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photogram import api
+from photogram import api, tracing
 from photogram.posts import engagement, service
 from photogram.posts.models import (
     CommentOut,
@@ -26,7 +26,7 @@ from photogram.posts.models import (
 from photogram.social.models import UserPage
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracing.tracer()
 metrics = Metrics()
 app = api.resolver(logger)
 

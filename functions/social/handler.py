@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photogram import api
+from photogram import api, tracing
 from photogram.social import service
 from photogram.social.models import BlockOut, CloseFriendOut, FollowOut, MuteOut, UserPage
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracing.tracer()
 metrics = Metrics()
 app = api.resolver(logger)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photogram import api
+from photogram import api, tracing
 from photogram.stories import highlights as highlight_service
 from photogram.stories import service
 from photogram.stories import tray as tray_service
@@ -25,7 +25,7 @@ from photogram.stories.models import (
 )
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracing.tracer()
 metrics = Metrics()
 app = api.resolver(logger)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -18,14 +18,14 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photogram import changes
+from photogram import changes, tracing
 from photogram import metrics as business
 from photogram.feed import aggregates, fanout  # noqa: F401 - register their consumers
 from photogram.posts import cleanup  # noqa: F401 - registers its consumer
 from photogram.stories import consumers  # noqa: F401 - registers its consumers
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracing.tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"

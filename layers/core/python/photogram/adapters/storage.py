@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
@@ -39,6 +38,8 @@ class ObjectMissing(PhotogramError):
 
 @cache
 def s3() -> Any:
+    import boto3  # here: a function that never calls S3 does not import it (cold starts)
+
     return boto3.client(
         "s3",
         # s3v4: boto3 would sign presigned POSTs with SigV2 by default.
