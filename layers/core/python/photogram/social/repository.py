@@ -1,5 +1,11 @@
-"""Relation items (follows, requests, blocks, mutes); the only social code that
-touches the table."""
+"""Relation items (follows, requests, blocks, mutes, close friends); the only social
+code that touches the table.
+
+The writes are named for what they do in the social graph. Those that take `tx` add
+their items, each with the condition that keeps the graph and its counters exact, to
+a transaction the service opened, so several compose into one commit; the rest are
+single-item writes that are idempotent by themselves.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from photogram import clock
-from photogram.db import Row, batch_get
+from photogram.db import Row, batch_get, condition_failed
 from photogram.keys import time_sk
 from photogram.social import keys
 from photogram.users.keys import profile_key
@@ -241,3 +248,129 @@ def add_count(
         tx.update(
             ProfileRow(pk, sk), actions, condition=guard if condition is None else guard & condition
         )
+
+
+# --- writes --------------------------------------------------------------------------
+# The order of the items in each transaction is the order written here.
+
+
+def _save_new(tx: TransactWrite, row: EdgeRow) -> None:
+    tx.save(row, condition=EdgeRow.PK.does_not_exist())
+
+
+def _delete_existing(tx: TransactWrite, ref: EdgeRow) -> None:
+    tx.delete(ref, condition=EdgeRow.PK.exists())
+
+
+def _expect_absent(tx: TransactWrite, cls: type[EdgeRow], owner_id: str, other_id: str) -> None:
+    pk, sk = _KEY_OF[cls](owner_id, other_id)
+    tx.condition_check(cls, pk, sk, condition=EdgeRow.PK.does_not_exist())
+
+
+def _no_block_between(tx: TransactWrite, a: str, b: str) -> None:
+    for blocker, blocked in ((a, b), (b, a)):
+        pk, sk = keys.block_key(blocker, blocked)
+        tx.condition_check(BlockRow, pk, sk, condition=BlockRow.PK.does_not_exist())
+
+
+def new_follow(
+    tx: TransactWrite, follower_id: str, followee_id: str, *, had_requested: bool
+) -> None:
+    """A direct follow of a public account: both edges, both counts, the request the
+    follower made while the account was private (`had_requested`) gone. Holds only
+    while the followee is still public and no block stands either way."""
+    _save_new(tx, edge(FollowingRow, follower_id, followee_id))
+    _save_new(tx, edge(FollowerRow, followee_id, follower_id))
+    # The followee must still be public when this commits.
+    add_count(tx, followee_id, followers=1, condition=ProfileRow.is_private == False)  # noqa: E712
+    add_count(tx, follower_id, following=1)
+    if had_requested:
+        # Asked while the account was private; it has since gone public.
+        tx.delete(edge_ref(RequestRow, followee_id, follower_id))
+    _no_block_between(tx, follower_id, followee_id)
+
+
+def new_request(tx: TransactWrite, requester_id: str, target_id: str) -> None:
+    """A request to follow a private account. Holds only while the requester does not
+    follow it yet, the target is still private and no block stands either way."""
+    _save_new(tx, edge(RequestRow, target_id, requester_id))
+    _expect_absent(tx, FollowingRow, requester_id, target_id)
+    target_pk, target_sk = profile_key(target_id)
+    tx.condition_check(ProfileRow, target_pk, target_sk, condition=ProfileRow.is_private == True)  # noqa: E712
+    _no_block_between(tx, requester_id, target_id)
+
+
+def approved_follow(tx: TransactWrite, owner_id: str, requester_id: str) -> None:
+    """The owner's approval of a pending request: the request becomes a follow of the
+    owner by the requester, with both counts."""
+    drop_request(tx, owner_id, requester_id)
+    _save_new(tx, edge(FollowingRow, requester_id, owner_id))
+    _save_new(tx, edge(FollowerRow, owner_id, requester_id))
+    add_count(tx, owner_id, followers=1)
+    add_count(tx, requester_id, following=1)
+
+
+def delete_follow(tx: TransactWrite, follower_id: str, followee_id: str) -> None:
+    """Both edges of an existing follow, counts left to the caller (a block changes
+    each profile's counts in one update)."""
+    _delete_existing(tx, edge_ref(FollowingRow, follower_id, followee_id))
+    _delete_existing(tx, edge_ref(FollowerRow, followee_id, follower_id))
+
+
+def end_follow(tx: TransactWrite, follower_id: str, followee_id: str) -> None:
+    """An existing follow deleted with its two counts."""
+    delete_follow(tx, follower_id, followee_id)
+    add_count(tx, followee_id, followers=-1)
+    add_count(tx, follower_id, following=-1)
+
+
+def expect_no_follow(tx: TransactWrite, follower_id: str, followee_id: str) -> None:
+    """Hold the transaction to there being no follow from `follower_id`."""
+    _expect_absent(tx, FollowingRow, follower_id, followee_id)
+
+
+def drop_request(tx: TransactWrite, target_id: str, requester_id: str) -> None:
+    """A pending request to follow `target_id`, withdrawn, denied or made moot."""
+    _delete_existing(tx, edge_ref(RequestRow, target_id, requester_id))
+
+
+def expect_no_request(tx: TransactWrite, target_id: str, requester_id: str) -> None:
+    """Hold the transaction to there being no request from `requester_id`."""
+    _expect_absent(tx, RequestRow, target_id, requester_id)
+
+
+def new_block(tx: TransactWrite, blocker_id: str, blocked_id: str) -> None:
+    """The block item (not there yet); what else it ends is the service's to add."""
+    _save_new(tx, edge(BlockRow, blocker_id, blocked_id))
+
+
+def lift_block(blocker_id: str, blocked_id: str) -> None:
+    """Delete a block, if there is one."""
+    edge_ref(BlockRow, blocker_id, blocked_id).delete()
+
+
+def new_mute(muter_id: str, muted_id: str) -> None:
+    """Save a mute (over one that is there, if any)."""
+    edge(MuteRow, muter_id, muted_id).save()
+
+
+def lift_mute(muter_id: str, muted_id: str) -> None:
+    """Delete a mute, if there is one."""
+    edge_ref(MuteRow, muter_id, muted_id).delete()
+
+
+def add_close_friend(owner_id: str, friend_id: str) -> bool:
+    """Put `friend_id` on the owner's list; False if they were on it already (the
+    first `created_at` is kept)."""
+    try:
+        edge(CloseFriendRow, owner_id, friend_id).save(condition=EdgeRow.PK.does_not_exist())
+    except PutError as error:
+        if not condition_failed(error):
+            raise
+        return False
+    return True
+
+
+def remove_close_friend(owner_id: str, friend_id: str) -> None:
+    """Take `friend_id` off the owner's list, if they are on it."""
+    edge_ref(CloseFriendRow, owner_id, friend_id).delete()

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from photogram import db, metrics
 from photogram.errors import BadRequest, Forbidden, NotFound
 from photogram.limits import service as limits
@@ -27,16 +25,7 @@ from photogram.social.models import (
     UserListItem,
     UserPage,
 )
-from photogram.social.repository import (
-    BlockRow,
-    CloseFriendRow,
-    EdgeRow,
-    FollowerRow,
-    FollowingRow,
-    MuteRow,
-    RequestRow,
-    State,
-)
+from photogram.social.repository import EdgeRow, State
 from photogram.users import repository as users_repo
 from photogram.users import service as users
 from photogram.users.errors import profile_required, user_not_found
@@ -144,11 +133,15 @@ def follow(viewer_id: str, handle: str) -> FollowOut:
         if target.is_private:
             if not state.viewer_requested:
                 limits.transact(
-                    viewer_id, "follow", lambda tx: _write_request(tx, viewer_id, target.user_id)
+                    viewer_id, "follow", lambda tx: repo.new_request(tx, viewer_id, target.user_id)
                 )
             return "requested"
         limits.transact(
-            viewer_id, "follow", lambda tx: _write_follow(tx, viewer_id, target.user_id, state)
+            viewer_id,
+            "follow",
+            lambda tx: repo.new_follow(
+                tx, viewer_id, target.user_id, had_requested=state.viewer_requested
+            ),
         )
         metrics.count("Follows")
         return "following"
@@ -156,51 +149,11 @@ def follow(viewer_id: str, handle: str) -> FollowOut:
     return FollowOut(handle=handle.lower(), status=db.optimistic(attempt))
 
 
-def _no_block_between(tx: db.TransactWrite, a: str, b: str) -> None:
-    for blocker, blocked in ((a, b), (b, a)):
-        pk, sk = repo.keys.block_key(blocker, blocked)
-        tx.condition_check(BlockRow, pk, sk, condition=BlockRow.PK.does_not_exist())
-
-
-def _write_follow(tx: db.TransactWrite, follower_id: str, followee_id: str, state: State) -> None:
-    tx.save(
-        repo.edge(FollowingRow, follower_id, followee_id), condition=EdgeRow.PK.does_not_exist()
-    )
-    tx.save(repo.edge(FollowerRow, followee_id, follower_id), condition=EdgeRow.PK.does_not_exist())
-    # The followee must still be public when this commits.
-    repo.add_count(tx, followee_id, followers=1, condition=ProfileRow.is_private == False)  # noqa: E712
-    repo.add_count(tx, follower_id, following=1)
-    if state.viewer_requested:
-        # Asked while the account was private; it has since gone public.
-        tx.delete(repo.edge_ref(RequestRow, followee_id, follower_id))
-    _no_block_between(tx, follower_id, followee_id)
-
-
-def _write_request(tx: db.TransactWrite, requester_id: str, target_id: str) -> None:
-    tx.save(repo.edge(RequestRow, target_id, requester_id), condition=EdgeRow.PK.does_not_exist())
-    pk, sk = repo.keys.following_key(requester_id, target_id)
-    tx.condition_check(FollowingRow, pk, sk, condition=EdgeRow.PK.does_not_exist())
-    target_pk, target_sk = users_repo.keys.profile_key(target_id)
-    tx.condition_check(ProfileRow, target_pk, target_sk, condition=ProfileRow.is_private == True)  # noqa: E712
-    _no_block_between(tx, requester_id, target_id)
-
-
-def _delete_follow(tx: db.TransactWrite, follower_id: str, followee_id: str) -> None:
-    tx.delete(repo.edge_ref(FollowingRow, follower_id, followee_id), condition=EdgeRow.PK.exists())
-    tx.delete(repo.edge_ref(FollowerRow, followee_id, follower_id), condition=EdgeRow.PK.exists())
-
-
 def _end_follow(follower_id: str, followee_id: str) -> None:
     """Delete a follow and its two counts in one transaction: an unfollow and a
     follower's removal are this same write, so the stream consumers (rings, feed)
     see the same REMOVE of the following edge either way."""
-
-    def write(tx: db.TransactWrite) -> None:
-        _delete_follow(tx, follower_id, followee_id)
-        repo.add_count(tx, followee_id, followers=-1)
-        repo.add_count(tx, follower_id, following=-1)
-
-    db.transact(write)
+    db.transact(lambda tx: repo.end_follow(tx, follower_id, followee_id))
 
 
 def unfollow(viewer_id: str, handle: str) -> FollowOut:
@@ -211,8 +164,7 @@ def unfollow(viewer_id: str, handle: str) -> FollowOut:
         if state.viewer_follows:
             _end_follow(viewer_id, target.user_id)
         elif state.viewer_requested:
-            ref = repo.edge_ref(RequestRow, target.user_id, viewer_id)
-            db.transact(lambda tx: tx.delete(ref, condition=EdgeRow.PK.exists()))
+            db.transact(lambda tx: repo.drop_request(tx, target.user_id, viewer_id))
 
     db.optimistic(attempt)
     return FollowOut(handle=handle.lower(), status="none")
@@ -246,22 +198,7 @@ def approve_request(viewer_id: str, handle: str) -> FollowOut:
 
     def attempt() -> None:
         requester, _ = _pending_request(viewer_id, handle)
-
-        def write(tx: db.TransactWrite) -> None:
-            ref = repo.edge_ref(RequestRow, viewer_id, requester.user_id)
-            tx.delete(ref, condition=EdgeRow.PK.exists())
-            tx.save(
-                repo.edge(FollowingRow, requester.user_id, viewer_id),
-                condition=EdgeRow.PK.does_not_exist(),
-            )
-            tx.save(
-                repo.edge(FollowerRow, viewer_id, requester.user_id),
-                condition=EdgeRow.PK.does_not_exist(),
-            )
-            repo.add_count(tx, viewer_id, followers=1)
-            repo.add_count(tx, requester.user_id, following=1)
-
-        db.transact(write)
+        db.transact(lambda tx: repo.approved_follow(tx, viewer_id, requester.user_id))
         # An approved request is a new follow, as a direct follow of a public account is.
         metrics.count("Follows")
 
@@ -274,8 +211,7 @@ def deny_request(viewer_id: str, handle: str) -> FollowOut:
 
     def attempt() -> None:
         requester, _ = _pending_request(viewer_id, handle)
-        ref = repo.edge_ref(RequestRow, viewer_id, requester.user_id)
-        db.transact(lambda tx: tx.delete(ref, condition=EdgeRow.PK.exists()))
+        db.transact(lambda tx: repo.drop_request(tx, viewer_id, requester.user_id))
 
     db.optimistic(attempt)
     return FollowOut(handle=handle.lower(), status="none")
@@ -298,29 +234,25 @@ def block(viewer_id: str, handle: str) -> BlockOut:
         counts: dict[str, dict[str, int]] = {viewer_id: {}, other: {}}
 
         def write(tx: db.TransactWrite) -> None:
-            tx.save(repo.edge(BlockRow, viewer_id, other), condition=EdgeRow.PK.does_not_exist())
+            repo.new_block(tx, viewer_id, other)
             for follower, followee, follows in (
                 (viewer_id, other, state.viewer_follows),
                 (other, viewer_id, state.follows_viewer),
             ):
                 if follows:
-                    _delete_follow(tx, follower, followee)
+                    repo.delete_follow(tx, follower, followee)
                     counts[follower]["following"] = -1
                     counts[followee]["followers"] = -1
                 else:
-                    pk, sk = repo.keys.following_key(follower, followee)
-                    tx.condition_check(FollowingRow, pk, sk, condition=EdgeRow.PK.does_not_exist())
+                    repo.expect_no_follow(tx, follower, followee)
             for asked, asker, pending in (
                 (other, viewer_id, state.viewer_requested),
                 (viewer_id, other, state.requested_viewer),
             ):
-                ref = repo.edge_ref(RequestRow, asked, asker)
                 if pending:
-                    tx.delete(ref, condition=EdgeRow.PK.exists())
+                    repo.drop_request(tx, asked, asker)
                 else:
-                    tx.condition_check(
-                        RequestRow, ref.PK, ref.SK, condition=EdgeRow.PK.does_not_exist()
-                    )
+                    repo.expect_no_request(tx, asked, asker)
             for user_id, change in counts.items():
                 repo.add_count(tx, user_id, **change)
 
@@ -335,7 +267,7 @@ def unblock(viewer_id: str, handle: str) -> BlockOut:
     blocked_id = users_repo.user_id_for(handle.lower())
     if blocked_id is None:
         raise user_not_found()
-    repo.edge_ref(BlockRow, viewer_id, blocked_id).delete()
+    repo.lift_block(viewer_id, blocked_id)
     return BlockOut(handle=handle.lower(), is_blocked=False)
 
 
@@ -343,14 +275,14 @@ def mute(viewer_id: str, handle: str) -> MuteOut:
     """Hide a user's content from my feed without unfollowing (idempotent)."""
     target, state = _other(viewer_id, handle)
     if not state.viewer_mutes:
-        repo.edge(MuteRow, viewer_id, target.user_id).save()
+        repo.new_mute(viewer_id, target.user_id)
     return MuteOut(handle=handle.lower(), is_muted=True)
 
 
 def unmute(viewer_id: str, handle: str) -> MuteOut:
     """Stop muting a user (idempotent). Raises NotFound."""
     target, _ = find_user(viewer_id, handle)
-    repo.edge_ref(MuteRow, viewer_id, target.user_id).delete()
+    repo.lift_mute(viewer_id, target.user_id)
     return MuteOut(handle=handle.lower(), is_muted=False)
 
 
@@ -362,12 +294,7 @@ def add_close_friend(viewer_id: str, handle: str) -> CloseFriendOut:
     they follow me (idempotent). The list is mine alone to see.
     Raises NotFound, BadRequest(cannot_target_self), Forbidden(profile_required)."""
     target, _ = _other(viewer_id, handle)
-    ref = repo.edge(CloseFriendRow, viewer_id, target.user_id)
-    try:
-        ref.save(condition=EdgeRow.PK.does_not_exist())
-    except PutError as error:
-        if not db.condition_failed(error):
-            raise
+    repo.add_close_friend(viewer_id, target.user_id)
     return CloseFriendOut(handle=target.handle, is_close_friend=True)
 
 
@@ -377,7 +304,7 @@ def remove_close_friend(viewer_id: str, handle: str) -> CloseFriendOut:
     friend_id = users_repo.user_id_for(handle.lower())
     if friend_id is None:
         raise user_not_found()
-    repo.edge_ref(CloseFriendRow, viewer_id, friend_id).delete()
+    repo.remove_close_friend(viewer_id, friend_id)
     return CloseFriendOut(handle=handle.lower(), is_close_friend=False)
 
 
