@@ -5,6 +5,7 @@ own users, so they share the one runtime per test process."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -17,21 +18,22 @@ from photogram.users.models import ProfileIn
 from tests.support import unique_handle
 
 
-@pytest.fixture
-def person(runtime: LocalRuntime) -> Callable[..., str]:
-    """A factory: a new user with a profile (public unless asked); returns the id."""
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    handle: str
 
-    def make(name: str = "user", *, is_private: bool = False) -> str:
-        user_id = ids.new_id()
-        users.put_me(user_id, ProfileIn(handle=unique_handle(name), is_private=is_private))
-        return user_id
+
+@pytest.fixture
+def person(runtime: LocalRuntime) -> Callable[..., Person]:
+    """A factory: a new user with a profile (public unless asked)."""
+
+    def make(name: str = "user", *, is_private: bool = False) -> Person:
+        user_id, handle = ids.new_id(), unique_handle(name)
+        users.put_me(user_id, ProfileIn(handle=handle, is_private=is_private))
+        return Person(user_id, handle)
 
     return make
-
-
-@pytest.fixture
-def handle_of() -> Callable[[str], str]:
-    return lambda user_id: users.require_profile(user_id).handle
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def post_count(user_id):
 
 
 def test_like_twice_counts_once(person, ready_media):
-    author, fan = person("author"), person("fan")
+    author, fan = person("author").user_id, person("fan").user_id
     post = post_of(author, ready_media)
 
     engagement.like(fan, post.post_id)
@@ -45,7 +45,7 @@ def test_like_twice_counts_once(person, ready_media):
 
 
 def test_a_post_counts_on_its_authors_profile_until_it_is_deleted(person, ready_media):
-    author = person("author")
+    author = person("author").user_id
     post = post_of(author, ready_media, caption="#sunset")
     assert post_count(author) == 1
 
@@ -59,7 +59,7 @@ def test_a_post_counts_on_its_authors_profile_until_it_is_deleted(person, ready_
 
 
 def test_a_retried_create_with_the_same_key_is_one_post(person, ready_media):
-    author = person("author")
+    author = person("author").user_id
     request = CreatePostIn(media_ids=[ready_media(author)], caption="once")
 
     first = posts.create_post(author, request, idempotency_key="k-1")
@@ -70,7 +70,7 @@ def test_a_retried_create_with_the_same_key_is_one_post(person, ready_media):
 
 
 def test_a_key_used_for_another_request_is_refused(person, ready_media):
-    author = person("author")
+    author = person("author").user_id
     post_of(author, ready_media, idempotency_key="k-2")
 
     with pytest.raises(Conflict) as refused:
@@ -81,7 +81,7 @@ def test_a_key_used_for_another_request_is_refused(person, ready_media):
 
 
 def test_media_is_published_once(person, ready_media):
-    author = person("author")
+    author = person("author").user_id
     media_id = ready_media(author)
     posts.create_post(author, CreatePostIn(media_ids=[media_id]))
 
@@ -93,7 +93,7 @@ def test_media_is_published_once(person, ready_media):
 
 
 def test_a_new_caption_moves_the_post_between_hashtags(person, ready_media):
-    author = person("author")
+    author = person("author").user_id
     old_tag, new_tag = unique_handle("old"), unique_handle("new")
     post = post_of(author, ready_media, caption=f"#{old_tag}")
 
@@ -107,7 +107,7 @@ def test_a_new_caption_moves_the_post_between_hashtags(person, ready_media):
 
 
 def test_a_comment_counts_until_it_is_deleted(person, ready_media):
-    author, fan = person("author"), person("fan")
+    author, fan = person("author").user_id, person("fan").user_id
     post = post_of(author, ready_media)
 
     comment = engagement.add_comment(fan, post.post_id, CreateCommentIn(text="nice"))
@@ -118,7 +118,7 @@ def test_a_comment_counts_until_it_is_deleted(person, ready_media):
 
 
 def test_nobody_likes_a_post_they_may_not_see(person, ready_media):
-    author, stranger = person("author", is_private=True), person("stranger")
+    author, stranger = person("author", is_private=True).user_id, person("stranger").user_id
     post = post_of(author, ready_media)
 
     with pytest.raises(NotFound):
@@ -128,7 +128,7 @@ def test_nobody_likes_a_post_they_may_not_see(person, ready_media):
 
 
 def test_a_changed_handle_frees_the_old_one(person):
-    first, second = person("first"), person("second")
+    first, second = person("first").user_id, person("second").user_id
     old = users.require_profile(first).handle
 
     users.put_me(first, ProfileIn(handle=unique_handle("renamed")))
@@ -138,7 +138,7 @@ def test_a_changed_handle_frees_the_old_one(person):
 
 
 def test_a_new_avatar_deletes_the_old_avatars_media_item(person, ready_media):
-    user = person("user")
+    user = person("user").user_id
     old, new = ready_media(user, "avatar"), ready_media(user, "avatar")
     users.put_me(user, ProfileIn(avatar_media_id=old))
 
@@ -150,7 +150,7 @@ def test_a_new_avatar_deletes_the_old_avatars_media_item(person, ready_media):
 
 
 def test_a_profile_change_made_from_a_stale_read_is_refused(person):
-    user = person("user")
+    user = person("user").user_id
     stale = users.require_profile(user)
     users.put_me(user, ProfileIn(handle=unique_handle("moved")))
 

@@ -4,9 +4,7 @@ from a stale read is re-read and decided again rather than committed."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -18,27 +16,9 @@ from photogram.social import service
 from photogram.users import repository as users_repo
 from photogram.users import service as users
 from photogram.users.models import ProfileIn
-from tests.support import unique_handle
+from tests.service.conftest import Person
 
 Change = Callable[[], Any]
-
-
-@dataclass(frozen=True)
-class Person:
-    user_id: str
-    handle: str
-
-
-@pytest.fixture
-def person(runtime: Any) -> Callable[..., Person]:
-    """A factory: a fresh user with a profile (public unless asked), on the runtime's table."""
-
-    def make(name: str = "user", *, is_private: bool = False) -> Person:
-        user_id, handle = f"unit-{uuid.uuid4().hex}", unique_handle(name)
-        users.put_me(user_id, ProfileIn(handle=handle, is_private=is_private))
-        return Person(user_id, handle)
-
-    return make
 
 
 @pytest.fixture
