@@ -24,11 +24,13 @@ import functools
 import json
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any
 
 PREFIX = "PHOTOGRAM_"
+_LOADER: list[Any] = []
 
 
 def _fresh_process_state() -> None:
@@ -39,8 +41,16 @@ def _fresh_process_state() -> None:
     for name in [n for n in sys.modules if n.startswith("photogram_fn_")]:
         del sys.modules[name]
     import boto3
+    import botocore.session
 
-    boto3.DEFAULT_SESSION = None
+    # A new session resolves credentials, region and endpoints from this environment;
+    # it shares the first one's loader, which only caches botocore's service models.
+    session = botocore.session.get_session()
+    if _LOADER:
+        session.register_component("data_loader", _LOADER[0])
+    else:
+        _LOADER.append(session.get_component("data_loader"))
+    boto3.DEFAULT_SESSION = boto3.Session(botocore_session=session)
     from aws_lambda_powertools.utilities.parameters import base
 
     base.DEFAULT_PROVIDERS.clear()
@@ -84,6 +94,7 @@ def _record_settings(found: dict[str, Any], watch: set[str]) -> None:
 def replay(function: dict[str, Any]) -> dict[str, Any]:
     from infra.routes import function as spec_of
 
+    started = time.perf_counter()
     found: dict[str, Any] = {
         "missing": [],
         "invalid": [],
@@ -112,6 +123,7 @@ def replay(function: dict[str, Any]) -> dict[str, Any]:
             continue
         found["answers"] += 1
     found["read_ungiven"] = sorted(PREFIX + name.upper() for name in found["read_ungiven"])
+    found["seconds"] = round(time.perf_counter() - started, 2)
     return found
 
 

@@ -80,11 +80,23 @@ def moto_names(info: dict[str, Any]) -> environment.Deployed:
     return lambdas.deployed(resource_env, cdn_base_url=f"{info['api_url']}/cdn")
 
 
+# A cursor that is not ours: opening it takes the cursor key (a 400 after that).
+FOREIGN_CURSOR = "e30.not-our-signature"
+
+
 def sample_events(spec: FunctionSpec) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (path.name, json.loads(path.read_text()))
-        for path in sorted((EVENTS / spec.name).glob("*.json"))
-    ]
+    """The function's sample events, and each GET again with a cursor to open."""
+    events = []
+    for path in sorted((EVENTS / spec.name).glob("*.json")):
+        event = json.loads(path.read_text())
+        events.append((path.name, event))
+        if event["httpMethod"] == "GET":
+            paged = event | {
+                "queryStringParameters": {"cursor": FOREIGN_CURSOR},
+                "multiValueQueryStringParameters": {"cursor": [FOREIGN_CURSOR]},
+            }
+            events.append((f"{path.name} ?cursor=", paged))
+    return events
 
 
 def _png() -> bytes:
@@ -94,22 +106,29 @@ def _png() -> bytes:
 
 
 def pipeline_events(spec: FunctionSpec, info: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The step's input for an upload of its own (each step may delete it), as the
-    workflow hands it on; the media item does not exist, so nothing is published."""
+    """The step's input, as the workflow hands it on, for an upload of its own (each
+    step may delete it) under a key that starts no workflow; the media item does not
+    exist, so nothing is published."""
     s3 = boto3.client("s3", endpoint_url=info["aws_endpoint_url"], region_name=info["region"])
     owner_id, media_id = str(uuid.uuid4()), str(uuid.uuid4())
-    key = f"raw/{owner_id}/{media_id}"
+    key = f"replay/{owner_id}/{media_id}"
     version_id = s3.put_object(
         Bucket=RAW_MEDIA.local_name, Key=key, Body=_png(), ContentType="image/png"
     )["VersionId"]
-    upload = {"bucket": RAW_MEDIA.local_name, "key": key, "version_id": version_id}
-    state = {"media_id": media_id, "owner_id": owner_id, **upload}
+    state = {
+        "media_id": media_id,
+        "owner_id": owner_id,
+        "bucket": RAW_MEDIA.local_name,
+        "key": key,
+        "version_id": version_id,
+    }
+    # S3's "Object Created" event for an upload nobody asked for: Validate rejects it.
     s3_event = {
         "source": "aws.s3",
         "detail-type": "Object Created",
         "detail": {
             "bucket": {"name": RAW_MEDIA.local_name},
-            "object": {"key": key, "version-id": version_id},
+            "object": {"key": f"raw/{owner_id}/{media_id}", "version-id": version_id},
         },
     }
     rendered = {
@@ -126,7 +145,7 @@ def pipeline_events(spec: FunctionSpec, info: dict[str, Any]) -> list[tuple[str,
         "media-moderate": state,
         "media-publish": state | {"results": {"variants": rendered, "metadata": {}}},
         "media-reject": state | {"reason": "unknown_upload"},
-        "media-fail": s3_event | {"error": {"Error": "States.TaskFailed", "Cause": "test"}},
+        "media-fail": state | {"error": {"Error": "States.TaskFailed", "Cause": "test"}},
     }
     return [(f"{spec.entry} step", events[spec.name])]
 
@@ -284,7 +303,8 @@ def test_function_answers_with_only_its_own_environment(replays, spec: FunctionS
             f"it reads {', '.join(found['read_ungiven'])}, which CDK gives other functions "
             "but not this one"
         )
-    problems += found["failures"]
+    failures = found["failures"]
+    problems += failures[:3] + ([f"and {len(failures) - 3} more"] if len(failures) > 3 else [])
 
     assert not problems, (
         f"function {spec.name}, with only the environment CDK gives it "
