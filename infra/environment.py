@@ -2,7 +2,7 @@
 
 One function builds them for both runtimes: CDK (infra/functions.py) with its
 resources' tokens, the local runtime (local/lambdas.py) and
-tests/unit/test_function_environments.py with moto's names. Plain Python: importing
+tests/local/test_function_environments.py with moto's names. Plain Python: importing
 it imports no aws_cdk. A function is given only what its spec says it uses, so a
 setting it reads and was not given is missing on AWS; the test replays every
 function under only this environment to find one (docs/decisions.md §37).

@@ -162,7 +162,7 @@ def function_environment(
     """The local process's environment: every function's own (`environment_of`), all
     together, since one process hosts them all (each instance sets its own
     POWERTOOLS_SERVICE_NAME when it loads), and `resource_env`. A function that reads
-    a setting it was not given works here: tests/unit/test_function_environments.py
+    a setting it was not given works here: tests/local/test_function_environments.py
     replays each one under its own environment only."""
     names = deployed(resource_env, cdn_base_url)
     env = dict(resource_env)

@@ -1,4 +1,4 @@
-"""`python -m tests.own_environment` (run by tests/unit/test_function_environments.py):
+"""`python -m tests.own_environment` (run by tests/local/test_function_environments.py):
 replay each function's events through its handler with `os.environ` holding that
 function's environment only, and write what went wrong as JSON.
 
