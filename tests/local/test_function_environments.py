@@ -269,27 +269,7 @@ def test_local_stand_ins_replace_only_what_cdk_sets_differently_on_aws():
     }
 
 
-# Found by these tests: settings() requires PHOTOGRAM_CURSOR_SECRET_ID (and
-# PHOTOGRAM_TABLE_NAME), which the stream consumer and the pipeline steps are not
-# given, so they fail on AWS at their first settings() call.
-KNOWN_GAPS = {spec.name for spec in FUNCTIONS if not spec.uses_secrets}
-
-
-@pytest.mark.parametrize(
-    "spec",
-    [
-        pytest.param(
-            spec,
-            marks=[
-                pytest.mark.xfail(reason="settings() requires what it is not given", strict=True)
-            ]
-            if spec.name in KNOWN_GAPS
-            else [],
-        )
-        for spec in FUNCTIONS
-    ],
-    ids=lambda s: s.name,
-)
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
 def test_function_answers_with_only_its_own_environment(replays, spec: FunctionSpec):
     found = replays[spec.name]
     problems = []
