@@ -13,21 +13,16 @@ from constructs import Construct
 
 from infra import nag
 from infra.data import Data
+from infra.environment import AWS_ENVIRONMENT, Deployed, function_environment
+from infra.environment import CDN_BASE_URL_ENV_VAR as CDN_BASE_URL_ENV_VAR
 from infra.layers import ARCHITECTURE, ROOT, RUNTIME, Layers
-from infra.resources import METRICS_NAMESPACE
 from infra.routes import FUNCTIONS, FunctionSpec
 from infra.secrets import Secrets
 from infra.storage import Storage
 
 FUNCTIONS_DIR = ROOT / "functions"
-# The CDN's base URL (https://<domain>) for functions whose spec says `uses_cdn`.
-CDN_BASE_URL_ENV_VAR = "PHOTOGRAM_CDN_BASE_URL"
-
-# Settings that are different on AWS, by function name (the local runtime sets its
-# own values for these: PHOTOGRAM_MODERATOR=blocklist).
-AWS_ENVIRONMENT: dict[str, dict[str, str]] = {
-    "media-moderate": {"PHOTOGRAM_MODERATOR": "rekognition"},
-}
+# Each function's environment is built by infra/environment.py (CDN_BASE_URL_ENV_VAR
+# and AWS_ENVIRONMENT live there), which the local runtime and its test share.
 
 # Why each `service_actions` entry may only be granted on "*". A new one needs a
 # reason here: synth fails without it.
@@ -88,15 +83,25 @@ class Functions(Construct):
             raise ValueError(
                 f"AWS_ENVIRONMENT names functions FUNCTIONS does not declare: {unknown}"
             )
+        # Every declared resource's name (tokens); each function is given those it uses.
+        deployed = Deployed(
+            table=(data.spec.env_var, data.table.table_name),
+            secrets={env_var: s.secret_arn for env_var, s in secrets.by_env_var.items()},
+            buckets={
+                bucket_id: (storage.env_var(bucket_id), bucket.bucket_name)
+                for bucket_id, bucket in storage.by_logical_id.items()
+            },
+            cdn_base_url=cdn_base_url,
+        )
         self.by_name: dict[str, lambda_.Function] = {}
         for spec in specs:
             self.by_name[spec.name] = self._function(
                 spec,
+                deployed,
                 data=data,
                 secrets=secrets,
                 layers=layers,
                 storage=storage,
-                cdn_base_url=cdn_base_url,
                 log_retention=log_retention,
                 code_dir=functions_dir / spec.folder_name,
             )
@@ -104,12 +109,12 @@ class Functions(Construct):
     def _function(
         self,
         spec: FunctionSpec,
+        deployed: Deployed,
         *,
         data: Data,
         secrets: Secrets,
         layers: Layers,
         storage: Storage,
-        cdn_base_url: str | None,
         log_retention: logs.RetentionDays,
         code_dir: Path,
     ) -> lambda_.Function:
@@ -135,13 +140,7 @@ class Functions(Construct):
             )
         )
 
-        environment = {
-            "POWERTOOLS_SERVICE_NAME": spec.name,
-            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-        }
         if spec.uses_table:
-            environment[data.spec.env_var] = data.table.table_name
             role.add_to_policy(
                 iam.PolicyStatement(
                     actions=list(TABLE_ACTIONS),
@@ -149,19 +148,12 @@ class Functions(Construct):
                 )
             )
         for env_var in spec.uses_secrets:
-            secret = secrets.for_env_var(env_var)
-            environment[env_var] = secret.secret_arn
-            secret.grant_read(role)
+            secrets.for_env_var(env_var).grant_read(role)
         # Object-level S3 grants name objects by a key prefix: each is an IAM5 finding.
         bucket_findings: dict[str, list[str]] = {}
         for bucket_id, access in spec.buckets:
-            environment[storage.env_var(bucket_id)] = storage.bucket(bucket_id).bucket_name
             for finding in storage.grant(role, bucket_id, access):
                 bucket_findings.setdefault(finding, []).append(access)
-        if spec.uses_cdn:
-            if cdn_base_url is None:
-                raise ValueError(f"function {spec.name} uses the CDN, but there is none")
-            environment[CDN_BASE_URL_ENV_VAR] = cdn_base_url
         unexplained = sorted(set(spec.service_actions) - set(SERVICE_ACTION_REASONS))
         if unexplained:
             raise ValueError(
@@ -172,7 +164,8 @@ class Functions(Construct):
             role.add_to_policy(
                 iam.PolicyStatement(actions=list(spec.service_actions), resources=["*"])
             )
-        environment.update(AWS_ENVIRONMENT.get(spec.name, {}))
+        # What the spec uses, chosen by the code the local runtime and its test share.
+        environment = function_environment(spec, deployed)
 
         function = lambda_.Function(
             scope,

@@ -14,7 +14,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from infra.resources import METRICS_NAMESPACE
+from infra import environment
+from infra.resources import RESOURCES, Resources
 from infra.routes import FUNCTIONS, FunctionSpec
 from local import powertools_patches
 
@@ -116,25 +117,67 @@ class FunctionPool:
             self._release(module)
 
 
+# What the local runtime adds to every function's environment: moto's S3 on an IP needs
+# path-style URLs, and there is no X-Ray daemon. Metrics stay on: their EMF lines go to
+# stdout, as they go to the function's log on AWS.
+LOCAL_ENVIRONMENT = {
+    "PHOTOGRAM_S3_ADDRESSING_STYLE": "path",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "false",
+}
+# In place of infra/environment.py's AWS_ENVIRONMENT (the same functions and names):
+# moto has no Rekognition, so moderation is against the perceptual-hash blocklist.
+LOCAL_OVERRIDES: dict[str, dict[str, str]] = {
+    "media-moderate": {"PHOTOGRAM_MODERATOR": "blocklist"},
+}
+
+
+def deployed(
+    resource_env: dict[str, str], cdn_base_url: str, resources: Resources = RESOURCES
+) -> environment.Deployed:
+    """moto's names for the declared resources, from `Created.function_env()`."""
+    return environment.Deployed(
+        table=(resources.table.env_var, resource_env[resources.table.env_var]),
+        secrets={s.env_var: resource_env[s.env_var] for s in resources.secrets},
+        buckets={b.logical_id: (b.env_var, resource_env[b.env_var]) for b in resources.buckets},
+        cdn_base_url=cdn_base_url,
+    )
+
+
+def environment_of(
+    spec: FunctionSpec, names: environment.Deployed, log_level: str = "WARNING"
+) -> dict[str, str]:
+    """One function's environment locally: what CDK gives it (built by the same code),
+    with moto's names, LOCAL_OVERRIDES and LOCAL_ENVIRONMENT."""
+    env = environment.function_environment(
+        spec, names, overrides=LOCAL_OVERRIDES, log_level=log_level
+    )
+    env.update(LOCAL_ENVIRONMENT)
+    return env
+
+
 def function_environment(
     resource_env: dict[str, str], log_level: str, cdn_base_url: str
 ) -> dict[str, str]:
-    """What CDK gives every function, for the local process."""
+    """The local process's environment: every function's own (`environment_of`), all
+    together, since one process hosts them all (each instance sets its own
+    POWERTOOLS_SERVICE_NAME when it loads), and `resource_env`. A function that reads
+    a setting it was not given works here: tests/local/test_function_environments.py
+    replays each one under its own environment only."""
+    names = deployed(resource_env, cdn_base_url)
     env = dict(resource_env)
-    env.update(
-        {
-            "PHOTOGRAM_CDN_BASE_URL": cdn_base_url,
-            "PHOTOGRAM_S3_ADDRESSING_STYLE": "path",
-            # moto has no Rekognition: moderate against the perceptual-hash blocklist.
-            "PHOTOGRAM_MODERATOR": "blocklist",
-            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-            "POWERTOOLS_LOG_LEVEL": log_level,
-            # No X-Ray daemon locally. Metrics stay on: their EMF lines go to stdout, as
-            # they go to the function's log on AWS.
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "false",
-        }
-    )
+    given: dict[str, tuple[str, str]] = {}
+    for spec in FUNCTIONS:
+        for key, value in environment_of(spec, names, log_level).items():
+            if key == "POWERTOOLS_SERVICE_NAME":
+                continue
+            if key in given and given[key][1] != value:
+                raise ValueError(
+                    f"{key} is {given[key][1]!r} for {given[key][0]} but {value!r} for "
+                    f"{spec.name}: one local process cannot give both"
+                )
+            given[key] = (spec.name, value)
+            env[key] = value
     return env
 
 

@@ -19,7 +19,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from photogram.errors import PhotogramError
-from photogram.settings import settings
+from photogram.settings import required
 
 T = TypeVar("T")
 Key = tuple[str, str]
@@ -58,7 +58,7 @@ class Row(Model):
     @classmethod
     def _get_connection(cls) -> TableConnection:
         if Row.Meta.table_name is None:
-            Row.Meta.table_name = settings().table_name
+            Row.Meta.table_name = required("table_name")
         return super()._get_connection()
 
 

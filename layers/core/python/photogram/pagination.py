@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, Generic, TypeVar
 
 from photogram.errors import BadRequest
-from photogram.settings import settings
+from photogram.settings import required, settings
 
 T = TypeVar("T")
 _VERSION = 1
@@ -101,7 +101,7 @@ def _secret_key() -> bytes:
     from aws_lambda_powertools.utilities.parameters import get_secret
 
     config = settings()
-    value = get_secret(config.cursor_secret_id, max_age=config.secret_max_age_seconds)
+    value = get_secret(required("cursor_secret_id"), max_age=config.secret_max_age_seconds)
     return value.encode() if isinstance(value, str) else bytes(value)
 
 

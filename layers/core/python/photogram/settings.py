@@ -14,9 +14,13 @@ PREFIX = "PHOTOGRAM_"
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    table_name: str = Field(min_length=3)
-    # Secrets Manager id (name or ARN) of the HMAC key that signs cursors.
-    cursor_secret_id: str = Field(min_length=1)
+    # The table's name, and the Secrets Manager id (name or ARN) of the HMAC key that
+    # signs cursors. CDK gives each only to the functions whose spec uses it (the
+    # media pipeline's steps and the stream consumer sign no cursors, the metadata step
+    # touches no table): each is required where it is read (photogram.db,
+    # photogram.pagination), not by every function's settings.
+    table_name: str = Field("", min_length=3)
+    cursor_secret_id: str = Field("", min_length=1)
     # How long a fetched secret is reused before it is read again.
     secret_max_age_seconds: int = Field(300, ge=0)
     page_size_default: int = Field(20, ge=1, le=100)
@@ -89,3 +93,19 @@ class Settings(BaseModel):
 def settings() -> Settings:
     env = {k.removeprefix(PREFIX).lower(): v for k, v in os.environ.items() if k.startswith(PREFIX)}
     return Settings.model_validate(env)
+
+
+class SettingMissing(RuntimeError):
+    """A function read a setting its deployment did not give it."""
+
+
+def required(name: str) -> str:
+    """The setting `name`, which only some functions are given: a function that reads
+    it without being given it is told which variable its spec (infra/routes.py) lacks."""
+    value = str(getattr(settings(), name))
+    if not value:
+        raise SettingMissing(
+            f"{PREFIX}{name.upper()} is not set: this function's spec in infra/routes.py "
+            "does not say it uses what it names"
+        )
+    return value

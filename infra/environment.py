@@ -1,0 +1,80 @@
+"""Each function's own environment variables, from its spec (infra/routes.py).
+
+One function builds them for both runtimes: CDK (infra/functions.py) with its
+resources' tokens, the local runtime (local/lambdas.py) and
+tests/local/test_function_environments.py with moto's names. Plain Python: importing
+it imports no aws_cdk. A function is given only what its spec says it uses, so a
+setting it reads and was not given is missing on AWS; the test replays every
+function under only this environment to find one (docs/decisions.md §37).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from infra.resources import METRICS_NAMESPACE
+from infra.routes import FunctionSpec
+
+# The CDN's base URL (https://<domain>) for functions whose spec says `uses_cdn`.
+CDN_BASE_URL_ENV_VAR = "PHOTOGRAM_CDN_BASE_URL"
+
+# Settings that are different on AWS, by function name (the local runtime sets its
+# own values for these: PHOTOGRAM_MODERATOR=blocklist).
+AWS_ENVIRONMENT: dict[str, dict[str, str]] = {
+    "media-moderate": {"PHOTOGRAM_MODERATOR": "rekognition"},
+}
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """What one deployment calls the declared resources, each with the environment
+    variable that carries it: CDK tokens on AWS, moto's names locally."""
+
+    # (environment variable, table name)
+    table: tuple[str, str]
+    # environment variable -> secret id (an ARN on AWS)
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    # bucket logical id -> (environment variable, bucket name)
+    buckets: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # None: the deployment has no CDN.
+    cdn_base_url: str | None = None
+
+
+def function_environment(
+    spec: FunctionSpec,
+    deployed: Deployed,
+    *,
+    overrides: Mapping[str, Mapping[str, str]] = AWS_ENVIRONMENT,
+    log_level: str = "INFO",
+) -> dict[str, str]:
+    """The variables `spec`'s function is given: Powertools', and the name of each
+    resource its spec uses (the table, its secrets, its buckets, the CDN), then the
+    function's entry in `overrides`."""
+    environment = {
+        "POWERTOOLS_SERVICE_NAME": spec.name,
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        "POWERTOOLS_LOG_LEVEL": log_level,
+    }
+    if spec.uses_table:
+        env_var, table_name = deployed.table
+        environment[env_var] = table_name
+    for env_var in spec.uses_secrets:
+        try:
+            environment[env_var] = deployed.secrets[env_var]
+        except KeyError:
+            known = ", ".join(sorted(deployed.secrets))
+            raise ValueError(f"no secret is declared for {env_var} (known: {known})") from None
+    for bucket_id, _ in spec.buckets:
+        try:
+            env_var, bucket_name = deployed.buckets[bucket_id]
+        except KeyError:
+            known = ", ".join(sorted(deployed.buckets))
+            raise ValueError(f"no bucket is declared as {bucket_id!r} (known: {known})") from None
+        environment[env_var] = bucket_name
+    if spec.uses_cdn:
+        if deployed.cdn_base_url is None:
+            raise ValueError(f"function {spec.name} uses the CDN, but there is none")
+        environment[CDN_BASE_URL_ENV_VAR] = deployed.cdn_base_url
+    environment.update(overrides.get(spec.name, {}))
+    return environment
