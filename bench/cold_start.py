@@ -1,7 +1,9 @@
 """Cold starts: how long each function's handler module takes to import, against
 what any Powertools function pays before its first line of code.
 
-    .venv/bin/python -m bench.cold_start        (part of `make bench`)
+    .venv/bin/python -m bench.cold_start            (part of `make bench`)
+    .venv/bin/python -m bench.cold_start ../older   (and another checkout's handlers,
+                                                     in the same rounds, to compare)
 
 Each import runs in a fresh interpreter with the environment a Lambda function
 has at init (LAMBDA_TASK_ROOT set, so Powertools' Tracer is on and patches
@@ -35,14 +37,14 @@ HANDLER = (
 )
 
 
-def lambda_env(function: str) -> dict[str, str]:
+def lambda_env(function: str, root: Path = ROOT) -> dict[str, str]:
     keep = ("PATH", "HOME", "LANG", "TMPDIR")
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(
-        PYTHONPATH=f"{ROOT}:{ROOT / 'layers/core/python'}",
+        PYTHONPATH=f"{root}:{root / 'layers/core/python'}",
         PYTHONDONTWRITEBYTECODE="1",
         AWS_LAMBDA_FUNCTION_NAME=f"photogram-{function}",
-        LAMBDA_TASK_ROOT=str(ROOT),  # what Powertools reads: tracing is on, as in Lambda
+        LAMBDA_TASK_ROOT=str(root),  # what Powertools reads: tracing is on, as in Lambda
         AWS_REGION="us-east-1",
         AWS_DEFAULT_REGION="us-east-1",
         POWERTOOLS_SERVICE_NAME=function,
@@ -51,35 +53,43 @@ def lambda_env(function: str) -> dict[str, str]:
     return env
 
 
-def timed_ms(body: str, function: str) -> float:
+def timed_ms(body: str, function: str, root: Path) -> float:
     code = TIMED.format(body=body)
-    out = subprocess.check_output([sys.executable, "-c", code], env=lambda_env(function), cwd=ROOT)
+    env = lambda_env(function, root)
+    out = subprocess.check_output([sys.executable, "-c", code], env=env, cwd=root)
     return float(out.decode().strip().splitlines()[-1])
 
 
-def main() -> None:
-    functions = sorted(p.parent.name for p in (ROOT / "functions").glob("*/handler.py"))
-    bodies = {"(baseline)": BASELINE} | {
-        f: HANDLER.format(path=str(ROOT / "functions" / f / "handler.py")) for f in functions
+def handlers(root: Path) -> dict[str, str]:
+    return {
+        p.parent.name: HANDLER.format(path=str(p))
+        for p in sorted((root / "functions").glob("*/handler.py"))
     }
-    runs: dict[str, list[float]] = {name: [] for name in bodies}
+
+
+def main() -> None:
+    roots = {"": ROOT} | ({"before": Path(sys.argv[1]).resolve()} if len(sys.argv) > 1 else {})
+    work = [("(baseline)", "", BASELINE, ROOT)]
+    for label, root in roots.items():
+        work += [(name, label, body, root) for name, body in handlers(root).items()]
+    runs: dict[tuple[str, str], list[float]] = {(name, label): [] for name, label, _, _ in work}
     for _ in range(ROUNDS):
-        for name, body in bodies.items():
-            runs[name].append(timed_ms(body, name.strip("()")))
-    base = statistics.median(runs["(baseline)"])
+        for name, label, body, root in work:
+            runs[(name, label)].append(timed_ms(body, name.strip("()"), root))
+    base = statistics.median(runs[("(baseline)", "")])
     print(
         f"cold_start: handler imports in a fresh interpreter, median (min) of {ROUNDS} "
         f"(targets <= {TARGET_MS:.0f} ms and <= {TARGET_RATIO}x the baseline)"
     )
-    print(f"  {BASELINE:<52} {base:6.1f} ms ({min(runs['(baseline)']):6.1f})")
-    for name in functions:
-        median = statistics.median(runs[name])
+    print(f"  {BASELINE:<58} {base:6.1f} ms ({min(runs[('(baseline)', '')]):6.1f})")
+    for name, label, _, _ in work[1:]:
+        times = runs[(name, label)]
+        median = statistics.median(times)
         ratio = median / base
         verdict = "ok" if median <= TARGET_MS and ratio <= TARGET_RATIO else "OVER"
-        print(
-            f"  import functions/{name}/handler.py{'':<{26 - len(name)}} {median:6.1f} ms "
-            f"({min(runs[name]):6.1f})  {ratio:4.2f}x  {verdict}"
-        )
+        where = f"{label}: " if label else ""
+        title = f"{where}functions/{name}/handler.py"
+        print(f"  {title:<58} {median:6.1f} ms ({min(times):6.1f})  {ratio:4.2f}x  {verdict}")
 
 
 if __name__ == "__main__":
