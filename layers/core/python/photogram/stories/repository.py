@@ -13,6 +13,8 @@ from pynamodb.exceptions import DeleteError, UpdateError
 from photogram import clock, db
 from photogram.db import Row, batch_get
 from photogram.keys import time_sk
+from photogram.media import repository as media_repo
+from photogram.media.repository import HIGHLIGHT_HOLDER
 from photogram.posts.keys import shard_for
 from photogram.stories import keys
 
@@ -308,3 +310,47 @@ def get_highlight(highlight_id: str) -> HighlightRow | None:
         return HighlightRow.get(*keys.highlight_key(highlight_id), consistent_read=True)
     except HighlightRow.DoesNotExist:
         return None
+
+
+def highlight(
+    *, highlight_id: str, owner_id: str, title: str, stories: list[dict[str, Any]], now: str
+) -> HighlightRow:
+    """A highlight item, not yet written (listed under its owner by creation time)."""
+    return HighlightRow(
+        *keys.highlight_key(highlight_id),
+        highlight_id=highlight_id,
+        owner_id=owner_id,
+        title=title,
+        stories=stories,
+        created_at=now,
+        updated_at=now,
+        GSI1PK=keys.highlights_pk(owner_id),
+        GSI1SK=time_sk(now, highlight_id),
+    )
+
+
+def new_highlight(tx: db.TransactWrite, row: HighlightRow) -> None:
+    """In `tx`: write the highlight, on the condition that its id is new."""
+    tx.save(row, condition=HighlightRow.PK.does_not_exist())
+
+
+def save_highlight(tx: db.TransactWrite, row: HighlightRow, *, read_version: int) -> None:
+    """In `tx`: write the edited highlight, on the condition that its version is still
+    the one it was read at (so a concurrent edit is not lost)."""
+    tx.save(row, condition=HighlightRow.version == read_version)
+
+
+def keep_story(tx: db.TransactWrite, story: StoryRow, highlight_id: str) -> None:
+    """In `tx`: on the condition that the story is still there and live, count the
+    highlight among its media's holders (two items: the check, then the media)."""
+    tx.condition_check(
+        StoryRow,
+        *keys.story_key(story.story_id),
+        condition=StoryRow.PK.exists() & (StoryRow.expires_at > clock.epoch()),
+    )
+    media_repo.hold(tx, story.media_id, HIGHLIGHT_HOLDER + highlight_id)
+
+
+def delete_highlight(row: HighlightRow) -> None:
+    """Delete the highlight (its stories' media are released by the stream)."""
+    row.delete()
