@@ -8,6 +8,8 @@ from typing import Any
 
 from photogram import clock, db, ids
 from photogram.errors import Conflict, Forbidden, NotFound
+from photogram.media import repository as media_repo
+from photogram.media.repository import HIGHLIGHT_HOLDER
 from photogram.pagination import PageRequest, cursors
 from photogram.social import repository as social_repo
 from photogram.social import service as social
@@ -44,6 +46,12 @@ def _own_live_stories(owner_id: str, story_ids: list[str]) -> dict[str, StoryRow
                 "story_not_found", "No such live story of yours.", {"story_id": story_id}
             )
     return found
+
+
+def _keep(tx: db.TransactWrite, story: StoryRow, highlight_id: str) -> None:
+    """Hold a live story's media for a highlight (in the highlight's transaction)."""
+    repository.check_live(tx, story)
+    media_repo.hold(tx, story.media_id, HIGHLIGHT_HOLDER + highlight_id)
 
 
 def _copy(story: StoryRow) -> dict[str, Any]:
@@ -101,9 +109,8 @@ def create_highlight(owner_id: str, request: CreateHighlightIn) -> HighlightOut:
 
     def write(tx: db.TransactWrite) -> None:
         repository.new_highlight(tx, row)
-        # Each story still live, its media held for the highlight.
         for story in stories.values():
-            repository.keep_story(tx, story, highlight_id)
+            _keep(tx, story, highlight_id)
 
     _commit(write)
     return _highlight_out(row)
@@ -156,7 +163,7 @@ def update_highlight(owner_id: str, highlight_id: str, request: UpdateHighlightI
         # Unchanged since I read it, or a concurrent edit would be lost.
         repository.save_highlight(tx, row, read_version=version)
         for story in added.values():
-            repository.keep_story(tx, story, highlight_id)
+            _keep(tx, story, highlight_id)
 
     _commit(write)
     return _highlight_out(row)

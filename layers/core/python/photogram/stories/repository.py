@@ -13,8 +13,6 @@ from pynamodb.exceptions import DeleteError, UpdateError
 from photogram import clock, db
 from photogram.db import Row, batch_get
 from photogram.keys import time_sk
-from photogram.media import repository as media_repo
-from photogram.media.repository import HIGHLIGHT_HOLDER
 from photogram.posts.keys import shard_for
 from photogram.stories import keys
 
@@ -340,15 +338,13 @@ def save_highlight(tx: db.TransactWrite, row: HighlightRow, *, read_version: int
     tx.save(row, condition=HighlightRow.version == read_version)
 
 
-def keep_story(tx: db.TransactWrite, story: StoryRow, highlight_id: str) -> None:
-    """In `tx`: on the condition that the story is still there and live, count the
-    highlight among its media's holders (two items: the check, then the media)."""
+def check_live(tx: db.TransactWrite, story: StoryRow) -> None:
+    """In `tx`: the condition that the story is still there and live."""
     tx.condition_check(
         StoryRow,
         *keys.story_key(story.story_id),
         condition=StoryRow.PK.exists() & (StoryRow.expires_at > clock.epoch()),
     )
-    media_repo.hold(tx, story.media_id, HIGHLIGHT_HOLDER + highlight_id)
 
 
 def delete_highlight(row: HighlightRow) -> None:
