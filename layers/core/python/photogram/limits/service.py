@@ -14,8 +14,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from photogram import clock, db, metrics
 from photogram.errors import RateLimited
 from photogram.limits import repository
@@ -74,7 +72,7 @@ def transact(user_id: str, action: Action, build: Callable[[db.TransactWrite], A
 
     try:
         db.transact_through_conflicts(write)
-    except TransactWriteError as error:
+    except db.TransactWriteError as error:
         counts = repository.refusal(error)
         if counts is None:
             raise

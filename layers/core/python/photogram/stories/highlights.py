@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from photogram import clock, db, ids
 from photogram.errors import Conflict, Forbidden, NotFound
-from photogram.keys import time_sk
-from photogram.media.keys import media_key
-from photogram.media.repository import HIGHLIGHT_HOLDER, MediaRow
+from photogram.media import repository as media_repo
+from photogram.media.repository import HIGHLIGHT_HOLDER
 from photogram.pagination import PageRequest, cursors
 from photogram.social import repository as social_repo
 from photogram.social import service as social
@@ -53,16 +50,8 @@ def _own_live_stories(owner_id: str, story_ids: list[str]) -> dict[str, StoryRow
 
 def _keep(tx: db.TransactWrite, story: StoryRow, highlight_id: str) -> None:
     """Hold a live story's media for a highlight (in the highlight's transaction)."""
-    tx.condition_check(
-        StoryRow,
-        *keys.story_key(story.story_id),
-        condition=StoryRow.PK.exists() & (StoryRow.expires_at > clock.epoch()),
-    )
-    tx.update(
-        MediaRow(*media_key(story.media_id)),
-        [MediaRow.holders.add({HIGHLIGHT_HOLDER + highlight_id})],
-        condition=MediaRow.PK.exists(),
-    )
+    repository.check_live(tx, story)
+    media_repo.hold(tx, story.media_id, HIGHLIGHT_HOLDER + highlight_id)
 
 
 def _copy(story: StoryRow) -> dict[str, Any]:
@@ -95,7 +84,7 @@ def _highlight_out(row: HighlightRow, *, close_friend: bool = True) -> Highlight
 def _commit(build: Any) -> None:
     try:
         db.transact_through_conflicts(build)
-    except TransactWriteError as error:
+    except db.TransactWriteError as error:
         if not db.failed_conditions(error):
             raise
         raise Conflict(
@@ -110,21 +99,16 @@ def create_highlight(owner_id: str, request: CreateHighlightIn) -> HighlightOut:
     if repository.count_highlights(owner_id) >= MAX_HIGHLIGHTS:
         raise Conflict("too_many_highlights", f"At most {MAX_HIGHLIGHTS} highlights.")
     highlight_id = ids.new_id()
-    now = clock.iso()
-    row = HighlightRow(
-        *keys.highlight_key(highlight_id),
+    row = repository.highlight(
         highlight_id=highlight_id,
         owner_id=owner_id,
         title=request.title,
         stories=[_copy(stories[s]) for s in request.story_ids],
-        created_at=now,
-        updated_at=now,
-        GSI1PK=keys.highlights_pk(owner_id),
-        GSI1SK=time_sk(now, highlight_id),
+        now=clock.iso(),
     )
 
     def write(tx: db.TransactWrite) -> None:
-        tx.save(row, condition=HighlightRow.PK.does_not_exist())
+        repository.new_highlight(tx, row)
         for story in stories.values():
             _keep(tx, story, highlight_id)
 
@@ -177,7 +161,7 @@ def update_highlight(owner_id: str, highlight_id: str, request: UpdateHighlightI
 
     def write(tx: db.TransactWrite) -> None:
         # Unchanged since I read it, or a concurrent edit would be lost.
-        tx.save(row, condition=HighlightRow.version == version)
+        repository.save_highlight(tx, row, read_version=version)
         for story in added.values():
             _keep(tx, story, highlight_id)
 
@@ -189,7 +173,7 @@ def delete_highlight(owner_id: str, highlight_id: str) -> None:
     """Delete my highlight; stories' media go once nothing else keeps them.
     Raises NotFound(highlight_not_found), Forbidden(not_your_highlight)."""
     row = _own_highlight(owner_id, highlight_id)
-    row.delete()
+    repository.delete_highlight(row)
 
 
 def list_highlights(viewer_id: str, handle: str, page: PageRequest) -> HighlightPage:

@@ -8,10 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from photogram import clock, db
 from photogram.db import Row, batch_get
+from photogram.keys import time_sk
+from photogram.posts.keys import shard_for
 from photogram.stories import keys
 
 STORY_HOURS = 24
@@ -113,6 +115,47 @@ def get_story(story_id: str) -> StoryRow | None:
     return row if is_live(row.expires_at) else None
 
 
+def story(
+    *,
+    story_id: str,
+    author_id: str,
+    media_id: str,
+    media: dict[str, Any],
+    audience: str,
+    created_at: str,
+    expires_at: int,
+) -> StoryRow:
+    """A story item, not yet written (listed under its author by creation time)."""
+    return StoryRow(
+        *keys.story_key(story_id),
+        story_id=story_id,
+        author_id=author_id,
+        media_id=media_id,
+        media=media,
+        audience=audience,
+        created_at=created_at,
+        expires_at=expires_at,
+        GSI1PK=keys.stories_pk(author_id),
+        GSI1SK=time_sk(created_at, story_id),
+    )
+
+
+def new_story(tx: db.TransactWrite, story: StoryRow) -> None:
+    """In `tx`: write the story, on the condition that its id is new."""
+    tx.save(story, condition=StoryRow.PK.does_not_exist())
+
+
+def delete_story(story: StoryRow) -> bool:
+    """Delete the story now; False if it was already gone."""
+    try:
+        story.delete(condition=StoryRow.PK.exists())
+    except DeleteError as error:
+        if not db.condition_failed(error):
+            raise
+        return False
+    return True
+
+
 def live_stories(author_id: str) -> list[StoryRow]:
     """The author's live stories, oldest first (one query of the last 24 hours)."""
     rows = Row.gsi1.query(
@@ -145,6 +188,32 @@ def view_counts(story_ids: list[str]) -> dict[str, int]:
         )
         for s in story_ids
     }
+
+
+def new_view(tx: db.TransactWrite, story: StoryRow, viewer_id: str, viewed_at: str) -> None:
+    """In `tx`: the viewer's view of the story, on the condition that it is their
+    first, and one more view on the viewer's counter shard (both expire with the
+    story). The view is the transaction's first item, the shard its second."""
+    view = StoryViewRow(
+        *keys.view_key(story.story_id, viewer_id),
+        story_id=story.story_id,
+        viewer_id=viewer_id,
+        author_id=story.author_id,
+        viewed_at=viewed_at,
+        expires_at=int(story.expires_at),
+        GSI1PK=keys.viewers_pk(story.story_id),
+        GSI1SK=time_sk(viewed_at, viewer_id),
+    )
+    shard = ViewCountRow(*keys.view_count_key(story.story_id, shard_for(viewer_id)))
+    tx.save(view, condition=StoryViewRow.PK.does_not_exist())
+    tx.update(
+        shard,
+        [
+            ViewCountRow.views.add(1),
+            Row.kind.set(ViewCountRow),
+            ViewCountRow.expires_at.set(int(story.expires_at)),
+        ],
+    )
 
 
 def mark_seen(viewer_id: str, story: StoryRow) -> None:
@@ -239,3 +308,45 @@ def get_highlight(highlight_id: str) -> HighlightRow | None:
         return HighlightRow.get(*keys.highlight_key(highlight_id), consistent_read=True)
     except HighlightRow.DoesNotExist:
         return None
+
+
+def highlight(
+    *, highlight_id: str, owner_id: str, title: str, stories: list[dict[str, Any]], now: str
+) -> HighlightRow:
+    """A highlight item, not yet written (listed under its owner by creation time)."""
+    return HighlightRow(
+        *keys.highlight_key(highlight_id),
+        highlight_id=highlight_id,
+        owner_id=owner_id,
+        title=title,
+        stories=stories,
+        created_at=now,
+        updated_at=now,
+        GSI1PK=keys.highlights_pk(owner_id),
+        GSI1SK=time_sk(now, highlight_id),
+    )
+
+
+def new_highlight(tx: db.TransactWrite, row: HighlightRow) -> None:
+    """In `tx`: write the highlight, on the condition that its id is new."""
+    tx.save(row, condition=HighlightRow.PK.does_not_exist())
+
+
+def save_highlight(tx: db.TransactWrite, row: HighlightRow, *, read_version: int) -> None:
+    """In `tx`: write the edited highlight, on the condition that its version is still
+    the one it was read at (so a concurrent edit is not lost)."""
+    tx.save(row, condition=HighlightRow.version == read_version)
+
+
+def check_live(tx: db.TransactWrite, story: StoryRow) -> None:
+    """In `tx`: the condition that the story is still there and live."""
+    tx.condition_check(
+        StoryRow,
+        *keys.story_key(story.story_id),
+        condition=StoryRow.PK.exists() & (StoryRow.expires_at > clock.epoch()),
+    )
+
+
+def delete_highlight(row: HighlightRow) -> None:
+    """Delete the highlight (its stories' media are released by the stream)."""
+    row.delete()

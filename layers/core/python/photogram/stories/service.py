@@ -12,18 +12,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError
-
 from photogram import clock, db, ids, metrics
-from photogram.db import Row
 from photogram.errors import Conflict, Forbidden, RateLimited
-from photogram.keys import time_sk
 from photogram.limits import service as limits
 from photogram.media import repository as media_repo
 from photogram.media import service as media_service
 from photogram.media.repository import STORY_HOLDER, MediaRow
 from photogram.pagination import PageRequest, cursors
-from photogram.posts.keys import shard_for
 from photogram.posts.models import AuthorOut
 from photogram.social import keys as social_keys
 from photogram.social import repository as social_repo
@@ -39,12 +34,7 @@ from photogram.stories.models import (
     ViewerPage,
     ViewOut,
 )
-from photogram.stories.repository import (
-    STORY_HOURS,
-    StoryRow,
-    StoryViewRow,
-    ViewCountRow,
-)
+from photogram.stories.repository import STORY_HOURS, StoryRow, StoryViewRow
 from photogram.users import repository as users_repo
 from photogram.users import service as users
 from photogram.users.errors import profile_required
@@ -166,29 +156,23 @@ def create_story(author_id: str, request: CreateStoryIn) -> StoryOut:
         raise RateLimited("too_many_stories", f"At most {MAX_LIVE_STORIES} live stories at a time.")
     now = clock.now()
     story_id = ids.new_id()
-    created_at = clock.iso(now)
-    pk, sk = keys.story_key(story_id)
-    story = StoryRow(
-        pk,
-        sk,
+    story = repository.story(
         story_id=story_id,
         author_id=author_id,
         media_id=media.media_id,
         media=media_snapshot(media),
         audience=request.audience,
-        created_at=created_at,
+        created_at=clock.iso(now),
         expires_at=clock.epoch(now + timedelta(hours=STORY_HOURS)),
-        GSI1PK=keys.stories_pk(author_id),
-        GSI1SK=time_sk(created_at, story_id),
     )
 
     def write(tx: db.TransactWrite) -> None:
-        tx.save(story, condition=StoryRow.PK.does_not_exist())
+        repository.new_story(tx, story)
         media_repo.claim(tx, media, author_id, STORY_HOLDER + story_id)
 
     try:
         limits.transact(author_id, "story", write)
-    except TransactWriteError as error:
+    except db.TransactWriteError as error:
         if not db.failed_conditions(error):
             raise
         # A concurrent request claimed the media first: it is that request's story.
@@ -215,12 +199,8 @@ def delete_story(viewer_id: str, story_id: str) -> None:
     """Delete my story now: it leaves every tray and its media goes, unless a highlight
     kept it. Raises NotFound(story_not_found), Forbidden(not_your_story)."""
     story = own_story(viewer_id, story_id)
-    try:
-        story.delete(condition=StoryRow.PK.exists())
-    except DeleteError as error:
-        if not db.condition_failed(error):
-            raise
-        raise story_not_found() from error
+    if not repository.delete_story(story):
+        raise story_not_found()
 
 
 # --- reading stories ----------------------------------------------------------------------
@@ -269,36 +249,16 @@ def view_story(viewer_id: str, story_id: str) -> ViewOut:
 
 def _record_view(viewer_id: str, story: StoryRow) -> None:
     viewed_at = clock.iso()
-    view = StoryViewRow(
-        *keys.view_key(story.story_id, viewer_id),
-        story_id=story.story_id,
-        viewer_id=viewer_id,
-        author_id=story.author_id,
-        viewed_at=viewed_at,
-        expires_at=int(story.expires_at),
-        GSI1PK=keys.viewers_pk(story.story_id),
-        GSI1SK=time_sk(viewed_at, viewer_id),
-    )
-
-    shard = ViewCountRow(*keys.view_count_key(story.story_id, shard_for(viewer_id)))
 
     def write(tx: db.TransactWrite) -> None:
         # The view item and one counter shard: no table item every viewer writes (the
         # story was read live just before; a view racing its deletion leaves a view
         # and a count that expire with the story, and nobody can list them).
-        tx.save(view, condition=StoryViewRow.PK.does_not_exist())
-        tx.update(
-            shard,
-            [
-                ViewCountRow.views.add(1),
-                Row.kind.set(ViewCountRow),
-                ViewCountRow.expires_at.set(int(story.expires_at)),
-            ],
-        )
+        repository.new_view(tx, story, viewer_id, viewed_at)
 
     try:
         limits.transact(viewer_id, "story_view", write)
-    except TransactWriteError as error:
+    except db.TransactWriteError as error:
         if not db.failed_conditions(error):
             raise
         # Seen before: nothing to count.
