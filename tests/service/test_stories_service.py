@@ -4,102 +4,64 @@ holds, and the rate limit charges only what is written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
 
-from photogram import clock, ids
+from photogram import clock
 from photogram.errors import Conflict, NotFound, RateLimited
 from photogram.limits import keys as limit_keys
 from photogram.limits.repository import LimitRow
-from photogram.media import keys as media_keys
 from photogram.media import repository as media_repo
-from photogram.media.repository import HIGHLIGHT_HOLDER, STORY_HOLDER, MediaRow
+from photogram.media.repository import HIGHLIGHT_HOLDER, STORY_HOLDER
 from photogram.pagination import PageRequest
 from photogram.settings import settings
 from photogram.stories import highlights, repository, service
 from photogram.stories.models import CreateHighlightIn, CreateStoryIn, UpdateHighlightIn
-from photogram.users import service as users
-from photogram.users.models import ProfileIn
-from tests.support import unique_handle
+from tests.service.conftest import Person
 
 # Past a story's 24 hours.
 LATER = timedelta(hours=repository.STORY_HOURS, minutes=1)
 
 
-@dataclass
-class User:
-    user_id: str
-    handle: str
-
-
 @pytest.fixture
-def table(runtime) -> None:
-    """The local runtime's table, reached in-process (its environment is set)."""
-
-
-@pytest.fixture
-def frozen(table) -> Iterator[clock.FrozenClock]:
+def frozen(runtime) -> Iterator[clock.FrozenClock]:
     with clock.FrozenClock() as frozen:
         yield frozen
 
 
-def new_user(name: str) -> User:
-    user_id, handle = ids.new_id(), unique_handle(name)
-    users.put_me(user_id, ProfileIn(handle=handle))
-    return User(user_id, handle)
+@pytest.fixture
+def alice(person) -> Person:
+    return person("alice")
 
 
 @pytest.fixture
-def alice(table) -> User:
-    return new_user("alice")
+def bob(person) -> Person:
+    return person("bob")
 
 
 @pytest.fixture
-def bob(table) -> User:
-    return new_user("bob")
+def post_story(ready_media) -> Callable[[Person], str]:
+    """A factory: a new story of the author's, of a new READY story upload."""
 
+    def post(author: Person) -> str:
+        media_id = ready_media(author.user_id, "story")
+        return service.create_story(author.user_id, CreateStoryIn(media_id=media_id)).story_id
 
-def ready_media(owner: User) -> str:
-    """A READY story upload of the owner's, as the pipeline leaves it."""
-    media_id = ids.new_id()
-    MediaRow(
-        *media_keys.media_key(media_id),
-        media_id=media_id,
-        owner_id=owner.user_id,
-        status="READY",
-        purpose="story",
-        content_type="image/jpeg",
-        declared_size=1000,
-        created_at=clock.iso(),
-        updated_at=clock.iso(),
-        width=1080,
-        height=1920,
-        variants={},
-        blur_placeholder="x",
-        dominant_color="#000000",
-    ).save()
-    return media_id
-
-
-def post_story(author: User) -> str:
-    return service.create_story(
-        author.user_id, CreateStoryIn(media_id=ready_media(author))
-    ).story_id
+    return post
 
 
 def views_of(story_id: str) -> int:
     return repository.view_counts([story_id])[story_id]
 
 
-def uses_of(user: User, action: str) -> int:
+def uses_of(user: Person, action: str) -> int:
     key = limit_keys.limit_key(user.user_id, action, limit_keys.day_of(clock.now()))
     return int(LimitRow.get(*key, consistent_read=True).uses)
 
 
-def highlight_of(owner: User, *story_ids: str) -> str:
+def highlight_of(owner: Person, *story_ids: str) -> str:
     request = CreateHighlightIn(title="Trip", story_ids=list(story_ids))
     return highlights.create_highlight(owner.user_id, request).highlight_id
 
@@ -107,7 +69,7 @@ def highlight_of(owner: User, *story_ids: str) -> str:
 # --- stories and views --------------------------------------------------------------------
 
 
-def test_viewing_a_story_twice_counts_one_view(alice, bob):
+def test_viewing_a_story_twice_counts_one_view(alice, bob, post_story):
     story_id = post_story(alice)
     service.view_story(bob.user_id, story_id)
 
@@ -116,7 +78,7 @@ def test_viewing_a_story_twice_counts_one_view(alice, bob):
     assert views_of(story_id) == 1
 
 
-def test_a_repeated_view_spends_no_use_of_the_limit(alice, bob):
+def test_a_repeated_view_spends_no_use_of_the_limit(alice, bob, post_story):
     story_id = post_story(alice)
     service.view_story(bob.user_id, story_id)
 
@@ -125,7 +87,7 @@ def test_a_repeated_view_spends_no_use_of_the_limit(alice, bob):
     assert uses_of(bob, "story_view") == 1
 
 
-def test_the_authors_own_views_are_not_counted(alice):
+def test_the_authors_own_views_are_not_counted(alice, post_story):
     story_id = post_story(alice)
 
     service.view_story(alice.user_id, story_id)
@@ -133,8 +95,8 @@ def test_the_authors_own_views_are_not_counted(alice):
     assert views_of(story_id) == 0
 
 
-def test_posting_the_same_media_again_returns_the_same_story(alice):
-    media_id = ready_media(alice)
+def test_posting_the_same_media_again_returns_the_same_story(alice, ready_media):
+    media_id = ready_media(alice.user_id, "story")
     first = service.create_story(alice.user_id, CreateStoryIn(media_id=media_id))
 
     again = service.create_story(alice.user_id, CreateStoryIn(media_id=media_id))
@@ -143,7 +105,7 @@ def test_posting_the_same_media_again_returns_the_same_story(alice):
     assert uses_of(alice, "story") == 1
 
 
-def test_a_story_is_gone_the_moment_it_expires(frozen, alice, bob):
+def test_a_story_is_gone_the_moment_it_expires(frozen, alice, bob, post_story):
     story_id = post_story(alice)
 
     frozen.advance(LATER)
@@ -153,7 +115,7 @@ def test_a_story_is_gone_the_moment_it_expires(frozen, alice, bob):
     assert error.value.code == "story_not_found"
 
 
-def test_a_deleted_story_cannot_be_deleted_again(alice):
+def test_a_deleted_story_cannot_be_deleted_again(alice, post_story):
     story_id = post_story(alice)
     service.delete_story(alice.user_id, story_id)
 
@@ -165,7 +127,7 @@ def test_a_deleted_story_cannot_be_deleted_again(alice):
 
 
 @pytest.fixture
-def one_view_a_minute(monkeypatch, table) -> Iterator[None]:
+def one_view_a_minute(monkeypatch, runtime) -> Iterator[None]:
     monkeypatch.setenv("PHOTOGRAM_STORY_VIEWS_PER_MINUTE", "1")
     settings.cache_clear()
     yield
@@ -173,7 +135,9 @@ def one_view_a_minute(monkeypatch, table) -> Iterator[None]:
     settings.cache_clear()
 
 
-def test_a_view_over_the_limit_is_refused_and_not_counted(one_view_a_minute, alice, bob):
+def test_a_view_over_the_limit_is_refused_and_not_counted(
+    one_view_a_minute, alice, bob, post_story
+):
     first, second = post_story(alice), post_story(alice)
     with clock.FrozenClock(clock.now().replace(second=0)):
         service.view_story(bob.user_id, first)
@@ -188,7 +152,7 @@ def test_a_view_over_the_limit_is_refused_and_not_counted(one_view_a_minute, ali
 # --- highlights ---------------------------------------------------------------------------
 
 
-def test_a_highlight_holds_its_stories_media(alice):
+def test_a_highlight_holds_its_stories_media(alice, post_story):
     story_id = post_story(alice)
     story = repository.get_story(story_id)
     assert story is not None
@@ -200,7 +164,7 @@ def test_a_highlight_holds_its_stories_media(alice):
     assert media.holders == {STORY_HOLDER + story_id, HIGHLIGHT_HOLDER + highlight_id}
 
 
-def test_a_highlight_keeps_an_expired_storys_media(frozen, alice):
+def test_a_highlight_keeps_an_expired_storys_media(frozen, alice, post_story):
     story_id = post_story(alice)
     story = repository.get_story(story_id)
     assert story is not None
@@ -215,7 +179,7 @@ def test_a_highlight_keeps_an_expired_storys_media(frozen, alice):
     assert [s.story_id for h in page.items for s in h.stories] == [story_id]
 
 
-def test_a_story_that_expires_while_highlighting_is_refused(monkeypatch, frozen, alice):
+def test_a_story_that_expires_while_highlighting_is_refused(monkeypatch, frozen, alice, post_story):
     story_id = post_story(alice)
     read = repository.stories_by_id
 
@@ -233,7 +197,7 @@ def test_a_story_that_expires_while_highlighting_is_refused(monkeypatch, frozen,
     assert repository.count_highlights(alice.user_id) == 0
 
 
-def test_a_highlight_keeps_its_expired_stories_through_an_edit(frozen, alice):
+def test_a_highlight_keeps_its_expired_stories_through_an_edit(frozen, alice, post_story):
     story_id = post_story(alice)
     highlight_id = highlight_of(alice, story_id)
     frozen.advance(LATER)
@@ -246,7 +210,7 @@ def test_a_highlight_keeps_its_expired_stories_through_an_edit(frozen, alice):
     assert [s.story_id for s in edited.stories] == [story_id]
 
 
-def test_an_edit_from_a_stale_read_is_refused(monkeypatch, alice):
+def test_an_edit_from_a_stale_read_is_refused(monkeypatch, alice, post_story):
     highlight_id = highlight_of(alice, post_story(alice))
     stale = repository.get_highlight(highlight_id)
     highlights.update_highlight(alice.user_id, highlight_id, UpdateHighlightIn(title="First"))
