@@ -169,3 +169,20 @@ def test_a_cycle_is_named_with_its_members():
     edges = {("feed", "social"), ("social", "feed"), ("social", "users"), ("users", "db")}
 
     assert cycles(edges) == [["feed", "social"]]
+
+
+# Where the table is touched (STYLE.md, docs/decisions.md §38): each domain's
+# repository.py, and db.py (the table's base item and its transaction helpers).
+TABLE_OWNERS = {"db.py", "repository.py"}
+
+
+def test_only_repositories_and_db_import_pynamodb():
+    offenders = [
+        f"{path.relative_to(DOMAIN)}:{line} imports {module}"
+        for path in domain_files()
+        if path.name not in TABLE_OWNERS
+        for line, module in imports(path)
+        if module.split(".")[0] == "pynamodb"
+    ]
+
+    assert offenders == []

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pynamodb.transactions import TransactWrite
 
 from photogram import changes, db
 from photogram.adapters import storage
@@ -29,8 +29,8 @@ from photogram.media.repository import HIGHLIGHT_HOLDER, STORY_HOLDER
 from photogram.settings import settings
 from photogram.social import keys as social_keys
 from photogram.social import repository as social_repo
-from photogram.stories import keys, repository
-from photogram.stories.repository import HighlightRow, StoryRow
+from photogram.stories import repository
+from photogram.stories.repository import StoryRow
 from photogram.users import repository as users_repo
 from photogram.users import service as users
 from photogram.users.repository import ProfileRow
@@ -193,19 +193,10 @@ def on_highlight(change: changes.Change) -> None:
     if not before:
         return
     highlight_id = str(change.item["highlight_id"])
-    key = keys.highlight_key(highlight_id)
     for attempt in range(8):
         current = repository.get_highlight(highlight_id)
         kept = {s["story_id"] for s in current.stories} if current else set()
-        unchanged = (
-            HighlightRow.version == int(current.version)
-            if current
-            else HighlightRow.PK.does_not_exist()
-        )
-
-        def guard(tx: TransactWrite, unchanged: Any = unchanged) -> None:
-            tx.condition_check(HighlightRow, *key, condition=unchanged)
-
+        guard = partial(repository.highlight_unchanged, highlight_id=highlight_id, read=current)
         try:
             for story_id, media_id in before.items():
                 if story_id not in kept:

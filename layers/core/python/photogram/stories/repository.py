@@ -347,6 +347,17 @@ def check_live(tx: db.TransactWrite, story: StoryRow) -> None:
     )
 
 
+def highlight_unchanged(tx: db.TransactWrite, highlight_id: str, read: HighlightRow | None) -> None:
+    """In `tx`: the condition that the highlight is as `read` found it (the same
+    version, or still absent)."""
+    condition = (
+        HighlightRow.version == int(read.version)
+        if read is not None
+        else HighlightRow.PK.does_not_exist()
+    )
+    tx.condition_check(HighlightRow, *keys.highlight_key(highlight_id), condition=condition)
+
+
 def delete_highlight(row: HighlightRow) -> None:
     """Delete the highlight (its stories' media are released by the stream)."""
     row.delete()
