@@ -45,8 +45,8 @@ def test_like_twice_counts_once(person, ready_media):
 
 
 def test_a_post_counts_on_its_authors_profile_until_it_is_deleted(person, ready_media):
-    author = person("author").user_id
-    post = post_of(author, ready_media, caption="#sunset")
+    author, tag = person("author").user_id, unique_handle("tag")
+    post = post_of(author, ready_media, caption=f"#{tag}")
     assert post_count(author) == 1
 
     posts.delete_post(author, post.post_id)
@@ -54,7 +54,7 @@ def test_a_post_counts_on_its_authors_profile_until_it_is_deleted(person, ready_
     assert post_count(author) == 0
     assert repository.get(post.post_id) is None
     assert media_repo.get(post.media[0].media_id) is None
-    page = posts.list_hashtag_posts(author, "sunset", PageRequest(limit=10))
+    page = posts.list_hashtag_posts(author, tag, PageRequest(limit=10))
     assert page.items == []
 
 
