@@ -145,7 +145,8 @@ def test_a_new_avatar_deletes_the_old_avatars_media_item(person, ready_media):
     users.put_me(user, ProfileIn(avatar_media_id=new))
 
     assert media_repo.get(old) is None
-    assert media_repo.get(new).attached_to == f"{media_repo.PROFILE_HOLDER}{user}"
+    claimed = media_repo.get(new)
+    assert claimed is not None and claimed.attached_to == f"{media_repo.PROFILE_HOLDER}{user}"
     assert users.require_profile(user).avatar["media_id"] == new
 
 
