@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from photogram.keys import Key, time_sk, user_pk
+from photogram.keys import COUNTER_SHARDS, Key, time_sk, user_pk
 
 POST_SK = "POST"
 
@@ -39,10 +39,6 @@ def idempotency_key(caller_id: str, key: str) -> Key:
 
 # --- engagement ------------------------------------------------------------------------
 
-# A post's counters are spread over this many items, each in its own partition, so a
-# post going viral spreads its counter writes (decisions 19). Reads sum them.
-COUNTER_SHARDS = 8
-
 
 def counter_key(post_id: str, shard: int) -> Key:
     return f"COUNTER#{post_id}#{shard}", "COUNTS"
@@ -50,11 +46,6 @@ def counter_key(post_id: str, shard: int) -> Key:
 
 def counter_keys(post_id: str) -> list[Key]:
     return [counter_key(post_id, shard) for shard in range(COUNTER_SHARDS)]
-
-
-def shard_for(actor_id: str) -> int:
-    # Stable per actor, so one user's like and unlike touch the same shard.
-    return int(hashlib.sha256(actor_id.encode()).hexdigest(), 16) % COUNTER_SHARDS
 
 
 def like_key(post_id: str, user_id: str) -> Key:

@@ -18,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from photogram import clock, db
 from photogram.db import Row, batch_get
-from photogram.keys import time_sk
+from photogram.keys import shard_for, time_sk
 from photogram.posts import keys
 
 
@@ -303,7 +303,7 @@ def viewer_flags(viewer_id: str, post_ids: list[str]) -> dict[str, dict[str, boo
 
 
 def add_count(tx: TransactWrite, post_id: str, actor_id: str, counter: str, delta: int) -> None:
-    pk, sk = keys.counter_key(post_id, keys.shard_for(actor_id))
+    pk, sk = keys.counter_key(post_id, shard_for(actor_id))
     # An update may create the shard: it must carry its item type like any other item.
     tx.update(
         CounterRow(pk, sk), [getattr(CounterRow, counter).add(delta), Row.kind.set(CounterRow)]

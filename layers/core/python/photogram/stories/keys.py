@@ -16,8 +16,7 @@
 
 from __future__ import annotations
 
-from photogram.keys import Key
-from photogram.posts.keys import COUNTER_SHARDS
+from photogram.keys import COUNTER_SHARDS, Key
 
 STORY_SK = "STORY"
 HIGHLIGHT_SK = "HIGHLIGHT"

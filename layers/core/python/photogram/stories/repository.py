@@ -12,8 +12,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from photogram import clock, db
 from photogram.db import Row, batch_get
-from photogram.keys import time_sk
-from photogram.posts.keys import shard_for
+from photogram.keys import shard_for, time_sk
 from photogram.stories import keys
 
 STORY_HOURS = 24
