@@ -46,6 +46,9 @@ def python_version(runtime: lambda_.Runtime) -> str:
 
 
 RUNTIME_PYTHON_ENV = "PHOTOGRAM_RUNTIME_PYTHON"
+# What a checkout holds beside the source and a layer never ships: this machine's byte
+# code (another interpreter's) and the package's build metadata.
+NOT_SHIPPED = ("__pycache__", "*.pyc", "*.egg-info")
 
 
 def runtime_python(version: str) -> str | None:
@@ -149,7 +152,7 @@ class CompiledCopyBundler:
     def try_bundle(
         self, output_dir: str, *, image: cdk.DockerImage | None = None, **_: object
     ) -> bool:
-        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+        ignore = shutil.ignore_patterns(*NOT_SHIPPED)
         shutil.copytree(self.source, output_dir, ignore=ignore, dirs_exist_ok=True)
         compile_bytecode(self.compiler, Path(output_dir))
         return True
@@ -192,7 +195,7 @@ class Layers(Construct):
 
 def core_layer_code(compiler: str | None) -> lambda_.Code:
     """The photogram package as it is here, compiled when `compiler` is given."""
-    exclude = ["**/__pycache__", "**/*.pyc", "**/*.egg-info"]
+    exclude = [f"**/{pattern}" for pattern in NOT_SHIPPED]
     if compiler is None:
         return lambda_.Code.from_asset(str(CORE_LAYER_DIR), exclude=exclude)
     python = python_version(RUNTIME)

@@ -128,13 +128,12 @@ def test_nobody_likes_a_post_they_may_not_see(person, ready_media):
 
 
 def test_a_changed_handle_frees_the_old_one(person):
-    first, second = person("first").user_id, person("second").user_id
-    old = users.require_profile(first).handle
+    first, second = person("first"), person("second")
 
-    users.put_me(first, ProfileIn(handle=unique_handle("renamed")))
-    users.put_me(second, ProfileIn(handle=old))
+    users.put_me(first.user_id, ProfileIn(handle=unique_handle("renamed")))
+    users.put_me(second.user_id, ProfileIn(handle=first.handle))
 
-    assert users_repo.user_id_for(old) == second
+    assert users_repo.user_id_for(first.handle) == second.user_id
 
 
 def test_a_new_avatar_deletes_the_old_avatars_media_item(person, ready_media):

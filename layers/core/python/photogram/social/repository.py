@@ -268,9 +268,8 @@ def _expect_absent(tx: TransactWrite, cls: type[EdgeRow], owner_id: str, other_i
 
 
 def _no_block_between(tx: TransactWrite, a: str, b: str) -> None:
-    for blocker, blocked in ((a, b), (b, a)):
-        pk, sk = keys.block_key(blocker, blocked)
-        tx.condition_check(BlockRow, pk, sk, condition=BlockRow.PK.does_not_exist())
+    _expect_absent(tx, BlockRow, a, b)
+    _expect_absent(tx, BlockRow, b, a)
 
 
 def new_follow(

@@ -156,11 +156,18 @@ class _AvatarChange:
             media_repo.forget(tx, self.old)
 
 
-def _apply(row: ProfileRow, change: ProfileIn) -> None:
-    for field in ("display_name", "bio", "is_private"):
-        value = getattr(change, field)
-        if value is not None:
-            setattr(row, field, value)
+def _fields(change: ProfileIn) -> dict[str, Any]:
+    """The plain profile fields the change sets (the ones left out keep their value)."""
+    return {
+        name: getattr(change, name)
+        for name in ("display_name", "bio", "is_private")
+        if getattr(change, name) is not None
+    }
+
+
+def _apply(row: ProfileRow, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(row, name, value)
 
 
 def _create(user_id: str, change: ProfileIn) -> tuple[ProfileRow, str | None]:
@@ -170,7 +177,7 @@ def _create(user_id: str, change: ProfileIn) -> tuple[ProfileRow, str | None]:
     if holder is not None and holder != user_id:
         raise handle_taken()
     row = repo.new_profile(user_id, change.handle)
-    _apply(row, change)
+    _apply(row, _fields(change))
     avatar = None
     if change.avatar_media_id is not None:
         avatar = _AvatarChange(user_id, None, change.avatar_media_id)
@@ -193,11 +200,7 @@ def _update(current: ProfileRow, change: ProfileIn) -> tuple[ProfileRow, str | N
         if holder is not None and holder != current.user_id:
             raise handle_taken()
     now = clock.iso()
-    fields = {
-        name: getattr(change, name)
-        for name in ("display_name", "bio", "is_private")
-        if getattr(change, name) is not None
-    }
+    fields = _fields(change)
     avatar = None
     if change.avatar_media_id is not None:
         avatar = _AvatarChange(current.user_id, current.avatar, change.avatar_media_id)
@@ -223,7 +226,7 @@ def _update(current: ProfileRow, change: ProfileIn) -> tuple[ProfileRow, str | N
     else:
         # A change of handle (not the first one, with the profile) is rate limited.
         limits.transact(current.user_id, "handle_change", write)
-    _apply(current, change)
+    _apply(current, fields)
     current.updated_at = now
     if new_handle is not None:
         current.handle = new_handle
