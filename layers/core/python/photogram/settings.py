@@ -88,6 +88,20 @@ class Settings(BaseModel):
     # Hamming distance (of 256 bits) under which two perceptual hashes match.
     blocklist_max_distance: int = Field(31, ge=0, le=128)
 
+    # Search (photogram.adapters.search): "opensearch" (OpenSearch Serverless on AWS,
+    # osmem-server locally), "sqlite" (the embedded index, where osmem has no build),
+    # or "off" (a deployment without search: the search routes answer 503).
+    search_engine: Literal["opensearch", "sqlite", "off"] = "off"
+    # The OpenSearch endpoint (https://<id>.<region>.aoss.amazonaws.com, or osmem's URL).
+    search_endpoint: str = ""
+    # Requests are SigV4-signed for this service when set ("aoss" on AWS).
+    search_signing_service: str = ""
+    search_region: str = ""
+    search_index_prefix: str = Field("photogram", pattern=r"^[a-z][a-z0-9-]{0,40}$")
+    search_timeout_seconds: float = Field(2.0, gt=0, le=30)
+    # The embedded index's database file (":memory:" or empty: one per process).
+    search_sqlite_path: str = ""
+
 
 @cache
 def settings() -> Settings:
