@@ -18,6 +18,7 @@ from infra.routes import FunctionSpec
 
 # The CDN's base URL (https://<domain>) for functions whose spec says `uses_cdn`.
 CDN_BASE_URL_ENV_VAR = "PHOTOGRAM_CDN_BASE_URL"
+SEARCH_ENGINE_ENV_VAR = "PHOTOGRAM_SEARCH_ENGINE"
 
 # Settings that are different on AWS, by function name (the local runtime sets its
 # own values for these: PHOTOGRAM_MODERATOR=blocklist).
@@ -39,6 +40,9 @@ class Deployed:
     buckets: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     # None: the deployment has no CDN.
     cdn_base_url: str | None = None
+    # The search engine's settings (PHOTOGRAM_SEARCH_*) for functions whose spec says
+    # `uses_search`; empty: the deployment has none (search=off).
+    search: Mapping[str, str] = field(default_factory=dict)
 
 
 def function_environment(
@@ -76,5 +80,7 @@ def function_environment(
         if deployed.cdn_base_url is None:
             raise ValueError(f"function {spec.name} uses the CDN, but there is none")
         environment[CDN_BASE_URL_ENV_VAR] = deployed.cdn_base_url
+    if spec.uses_search:
+        environment.update(deployed.search or {SEARCH_ENGINE_ENV_VAR: "off"})
     environment.update(overrides.get(spec.name, {}))
     return environment

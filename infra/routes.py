@@ -34,6 +34,9 @@ class FunctionSpec:
     uses_cdn: bool = False
     # Actions with no resource-level permissions (granted on "*").
     service_actions: tuple[str, ...] = ()
+    # Reads and writes the search engine (photogram.adapters.search): CDK gives it the
+    # engine's settings and the right to call it; "off" where the stack has none.
+    uses_search: bool = False
     # Consumes the table's stream (an event source mapping on AWS, the local stream
     # poller locally), in batches of this size; 0 means no stream.
     stream_batch_size: int = 0
@@ -111,11 +114,20 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         uses_cdn=True,
     ),
     FunctionSpec(
+        "search",
+        "Search: users, hashtags and places as people type",
+        memory_mb=1024,
+        uses_cdn=True,
+        uses_search=True,
+    ),
+    FunctionSpec(
         "streams",
-        "Table stream consumer: feed fan-out and aggregates, story rings, media cleanup",
+        "Table stream consumer: feed fan-out and aggregates, story rings, media cleanup, "
+        "search indexing",
         memory_mb=1024,
         timeout_seconds=60,
         uses_secrets=(),
+        uses_search=True,
         stream_batch_size=100,
         # Expired and deleted stories' media files, once nothing keeps them.
         buckets=((MEDIA.logical_id, DELETE),),
@@ -239,6 +251,9 @@ ROUTES: tuple[Route, ...] = (
     Route("PATCH", "/highlights/{highlight_id}", "stories"),
     Route("DELETE", "/highlights/{highlight_id}", "stories"),
     Route("GET", "/users/{handle}/highlights", "stories"),
+    Route("GET", "/search", "search"),
+    Route("GET", "/search/users", "search"),
+    Route("GET", "/search/hashtags", "search"),
 )
 
 TABLE_ENV_VAR = TABLE.env_var

@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  User pool {info['user_pool_id']}   app client {info['user_pool_client_id']}\n"
         f"  CORS      {', '.join(info['cors_origins']) or 'no browser origin'}"
         " (PHOTOGRAM_CORS_ORIGINS)\n"
+        f"  Search    {info['search']['engine']} {info['search']['at'] or ''}"
+        " (PHOTOGRAM_LOCAL_SEARCH=osmem|sqlite|off)\n"
         f"  Written to {args.state_file}\n\n"
         f"Get a token and call the API:\n"
         f"  TOKEN=$(.venv/bin/python -m local.token alice)\n"

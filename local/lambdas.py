@@ -133,14 +133,19 @@ LOCAL_OVERRIDES: dict[str, dict[str, str]] = {
 
 
 def deployed(
-    resource_env: dict[str, str], cdn_base_url: str, resources: Resources = RESOURCES
+    resource_env: dict[str, str],
+    cdn_base_url: str,
+    resources: Resources = RESOURCES,
+    search: dict[str, str] | None = None,
 ) -> environment.Deployed:
-    """moto's names for the declared resources, from `Created.function_env()`."""
+    """moto's names for the declared resources, from `Created.function_env()`, and
+    the local search engine's settings (local/search.py)."""
     return environment.Deployed(
         table=(resources.table.env_var, resource_env[resources.table.env_var]),
         secrets={s.env_var: resource_env[s.env_var] for s in resources.secrets},
         buckets={b.logical_id: (b.env_var, resource_env[b.env_var]) for b in resources.buckets},
         cdn_base_url=cdn_base_url,
+        search=search or {},
     )
 
 
@@ -157,14 +162,17 @@ def environment_of(
 
 
 def function_environment(
-    resource_env: dict[str, str], log_level: str, cdn_base_url: str
+    resource_env: dict[str, str],
+    log_level: str,
+    cdn_base_url: str,
+    search: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The local process's environment: every function's own (`environment_of`), all
     together, since one process hosts them all (each instance sets its own
     POWERTOOLS_SERVICE_NAME when it loads), and `resource_env`. A function that reads
     a setting it was not given works here: tests/local/test_function_environments.py
     replays each one under its own environment only."""
-    names = deployed(resource_env, cdn_base_url)
+    names = deployed(resource_env, cdn_base_url, search=search)
     env = dict(resource_env)
     given: dict[str, tuple[str, str]] = {}
     for spec in FUNCTIONS:

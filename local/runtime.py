@@ -143,13 +143,16 @@ class LocalRuntime:
 
         from local import lambdas
         from local.sagemaker import LocalEndpoint
+        from local.search import LocalSearch
 
         self.ranker_endpoint = LocalEndpoint()
+        self.search = LocalSearch.start()
         os.environ.update(
             lambdas.function_environment(
                 created.function_env(),
                 self.config.log_level,
                 cdn_base_url=f"http://{self.config.api_host}:{api_port}/cdn",
+                search=self.search.env,
             )
         )
         # The feed ranks with the trained model through the local SageMaker runtime.
@@ -165,6 +168,7 @@ class LocalRuntime:
         from photogram.settings import settings
 
         settings.cache_clear()
+        self.search.prepare()
 
         from infra.resources import MEDIA
         from local import cdn
@@ -228,6 +232,8 @@ class LocalRuntime:
             "table_name": created.table_name,
             "table_stream_arn": created.table_stream_arn,
             "cors_origins": list(cors.origins),
+            "search": {"engine": self.search.engine, "at": self.search.url},
+            "search_env": self.search.env,
             "pid": os.getpid(),
         }
         if self.state_file is not None:
@@ -300,6 +306,7 @@ class LocalRuntime:
             ("API server", self._api_server.server_close),
             ("moto", self._moto.shutdown),
             ("moto", self._moto.server_close),
+            ("search engine", self.search.stop),
         )
         for name, step in steps:
             started = time.perf_counter()

@@ -28,6 +28,12 @@ SAMPLE_CLAIMS = {
     "cognito:username": SAMPLE_SUB,
 }
 SAMPLE_BODIES = {("PUT", "/me"): {"handle": "alice", "bio": "Down the rabbit hole."}}
+# Query strings of routes that need one.
+SAMPLE_QUERIES = {
+    ("GET", "/search"): {"q": "al"},
+    ("GET", "/search/users"): {"q": "al"},
+    ("GET", "/search/hashtags"): {"q": "cat"},
+}
 
 
 def event_name(route: Route) -> str:
@@ -44,6 +50,7 @@ def build(route: Route) -> dict:
         method=route.method,
         base_url="http://127.0.0.1:8000",
         json=body,
+        query_string=SAMPLE_QUERIES.get((route.method, route.path)),
         headers=Headers(
             {"User-Agent": "Photogram/1.0 (iOS)", "Authorization": "Bearer <id token>"}
         ),

@@ -10,11 +10,13 @@ import io
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from PIL import Image
 
 from local.client import id_token
+from local.sample_events import SAMPLE_QUERIES
 from tests.support import Client, error_code, unique_handle, upload
 
 OPENAPI = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text())
@@ -194,7 +196,8 @@ def test_a_route_without_a_body_ignores_one_it_was_sent(make_user):
 @pytest.mark.parametrize(("method", "path"), LIST_ROUTES)
 @pytest.mark.parametrize("cursor", ["%C3%80%C3%80%7B%11", "%7B%11.%C3%80%C3%80", "a%00.b"])
 def test_a_cursor_that_is_not_ours_is_400_invalid_cursor(owner, method, path, cursor):
-    url = fill(path, route_values(owner)) + f"?cursor={cursor}"
+    required = SAMPLE_QUERIES.get((method, path), {})
+    url = fill(path, route_values(owner)) + "?" + urlencode(required) + f"&cursor={cursor}"
 
     response = owner["client"].request(method, url)
 

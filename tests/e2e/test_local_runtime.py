@@ -90,6 +90,27 @@ def test_seeded_system_serves_the_demo_users(running):
     assert me.json()["handle"] == "carol"
 
 
+def test_seeded_system_finds_alice_as_you_type(running):
+    _, _, _, info = running
+    dave = {"Authorization": f"Bearer {id_token(info, 'dave')}"}
+    deadline = time.monotonic() + 30
+    while True:
+        found = requests.get(
+            info["api_url"] + "/search/users", params={"q": "al"}, headers=dave, timeout=5
+        )
+        items = found.json().get("items", [])
+        handles = [card["handle"] for card in items]
+        # Seeding goes on after "ready": wait for dave's follow too.
+        following = bool(items) and items[0]["relationship"]["is_following"]
+        if (handles[:1] == ["alice"] and following) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+
+    assert found.status_code == 200
+    assert handles[0] == "alice"
+    assert found.json()["items"][0]["relationship"]["is_following"] is True
+
+
 def test_seeded_system_shows_alice_a_feed_of_uploaded_photos(running):
     _, _, _, info = running
     alice = {"Authorization": f"Bearer {id_token(info, 'alice')}"}

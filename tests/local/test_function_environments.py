@@ -77,7 +77,9 @@ def moto_names(info: dict[str, Any]) -> environment.Deployed:
         },
         **{b.env_var: b.local_name for b in RESOURCES.buckets},
     }
-    return lambdas.deployed(resource_env, cdn_base_url=f"{info['api_url']}/cdn")
+    return lambdas.deployed(
+        resource_env, cdn_base_url=f"{info['api_url']}/cdn", search=info["search_env"]
+    )
 
 
 # A cursor that is not ours: opening it takes the cursor key (a 400 after that).
@@ -91,9 +93,11 @@ def sample_events(spec: FunctionSpec) -> list[tuple[str, dict[str, Any]]]:
         event = json.loads(path.read_text())
         events.append((path.name, event))
         if event["httpMethod"] == "GET":
+            query = event.get("queryStringParameters") or {}
             paged = event | {
-                "queryStringParameters": {"cursor": FOREIGN_CURSOR},
-                "multiValueQueryStringParameters": {"cursor": [FOREIGN_CURSOR]},
+                "queryStringParameters": query | {"cursor": FOREIGN_CURSOR},
+                "multiValueQueryStringParameters": {k: [v] for k, v in query.items()}
+                | {"cursor": [FOREIGN_CURSOR]},
             }
             events.append((f"{path.name} ?cursor=", paged))
     return events

@@ -18,6 +18,9 @@ class Change:
     old: dict[str, Any] | None
     # DynamoDB's TTL deleted the item (a REMOVE by the service principal).
     by_ttl: bool = False
+    # The stream's sequence number, zero-padded to 40 digits so that text order is
+    # stream order (within a partition key); "" where no stream delivered it.
+    sequence: str = ""
 
     @property
     def item(self) -> dict[str, Any]:

@@ -62,12 +62,14 @@ class Row(Model):
         return super()._get_connection()
 
 
-def batch_get(keys: Iterable[Key]) -> dict[Key, Row]:
-    """Read many items of any types by key; missing items are simply absent."""
+def batch_get(keys: Iterable[Key], *, consistent: bool = False) -> dict[Key, Row]:
+    """Read many items of any types by key; missing items are simply absent. A stream
+    consumer that copies items elsewhere reads them `consistent`ly."""
     unique = list(dict.fromkeys(keys))
     found: dict[Key, Row] = {}
     for start in range(0, len(unique), BATCH_GET_MAX):
-        for row in Row.batch_get(unique[start : start + BATCH_GET_MAX]):
+        chunk = unique[start : start + BATCH_GET_MAX]
+        for row in Row.batch_get(chunk, consistent_read=consistent or None):
             found[(row.PK, row.SK)] = row
     return found
 

@@ -31,6 +31,20 @@ def hashtag_pk(tag: str) -> str:
     return f"TAG#{tag}"
 
 
+# In the tag's own partition, so its entries and its stats share one stream shard
+# (whose sequence numbers order them); "#" sorts before every "<ts>#<post_id>", so
+# the newest-first list meets it last.
+HASHTAG_STATS_SK = "#STATS"
+
+
+def hashtag_stats_key(tag: str) -> Key:
+    return hashtag_pk(tag), HASHTAG_STATS_SK
+
+
+def tag_of(hashtag_pk_: str) -> str:
+    return hashtag_pk_.removeprefix("TAG#")
+
+
 def idempotency_key(caller_id: str, key: str) -> Key:
     # Hashed: the client's key is free text and must not shape our partition keys.
     digest = hashlib.sha256(f"{caller_id}\n{key}".encode()).hexdigest()

@@ -44,6 +44,18 @@ class HashtagRow(Row, discriminator="hashtag_post"):
     author_id = UnicodeAttribute()
 
 
+class HashtagStatsRow(Row, discriminator="hashtag_stats"):
+    """How much a hashtag is used, kept by the stream consumer (photogram.posts.hashtags)."""
+
+    tag = UnicodeAttribute()
+    post_count = NumberAttribute(default=0)
+    # A forward-decayed sum of uses (photogram.posts.hashtags.decayed_weight).
+    recent = NumberAttribute(default=0)
+    # The stream sequence number (40 digits, zero-padded) of the last change applied.
+    last_sequence = UnicodeAttribute(null=True)
+    revision = NumberAttribute(default=0)
+
+
 class IdempotencyRow(Row, discriminator="idempotency"):
     """A client's Idempotency-Key for a create, written with what it created."""
 
@@ -402,3 +414,32 @@ def delete_engagement(post_id: str) -> int:
                 batch.delete(row)
                 gone += 1
     return gone
+
+
+def add_tag_uses(tag: str, posts: int, recent: float, sequence: str) -> bool:
+    """Add `posts` uses (and their decayed weight) to a tag's stats, unless changes up
+    to `sequence` were applied already (a re-delivered batch): False then."""
+    row = HashtagStatsRow(*keys.hashtag_stats_key(tag))
+    try:
+        row.update(
+            actions=[
+                Row.kind.set(HashtagStatsRow),
+                HashtagStatsRow.tag.set(tag),
+                HashtagStatsRow.post_count.add(posts),
+                HashtagStatsRow.recent.add(recent),
+                HashtagStatsRow.revision.add(1),
+                HashtagStatsRow.last_sequence.set(sequence),
+            ],
+            condition=HashtagStatsRow.last_sequence.does_not_exist()
+            | (HashtagStatsRow.last_sequence < sequence),
+        )
+    except UpdateError as error:
+        if db.condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def tag_stats(tags: list[str], *, consistent: bool = False) -> dict[str, HashtagStatsRow]:
+    rows = db.batch_get((keys.hashtag_stats_key(t) for t in tags), consistent=consistent)
+    return {r.tag: r for r in rows.values() if isinstance(r, HashtagStatsRow)}

@@ -23,7 +23,7 @@ from photogram.db import Row, batch_get, condition_failed
 from photogram.keys import time_sk
 from photogram.social import keys
 from photogram.users.keys import profile_key
-from photogram.users.repository import ProfileRow
+from photogram.users.repository import ProfileRow, bumped
 
 
 class EdgeRow(Row):
@@ -116,10 +116,9 @@ class State:
         return self.viewer_blocks or self.blocks_viewer
 
 
-def read_state(viewer_id: str, target_id: str) -> State:
-    wanted = {
-        "viewer": profile_key(viewer_id),
-        "target": profile_key(target_id),
+def _relation_keys(viewer_id: str, target_id: str) -> dict[str, tuple[str, str]]:
+    """The items that make up a State besides the profiles, by State field."""
+    return {
         "viewer_follows": keys.following_key(viewer_id, target_id),
         "follows_viewer": keys.following_key(target_id, viewer_id),
         "viewer_requested": keys.request_key(target_id, viewer_id),
@@ -128,13 +127,32 @@ def read_state(viewer_id: str, target_id: str) -> State:
         "blocks_viewer": keys.block_key(target_id, viewer_id),
         "viewer_mutes": keys.mute_key(viewer_id, target_id),
     }
-    found = batch_get(wanted.values())
-    flags = {name: key in found for name, key in wanted.items()}
-    return State(
-        viewer=found.get(wanted["viewer"]),  # type: ignore[arg-type]
-        target=found.get(wanted["target"]),  # type: ignore[arg-type]
-        **{k: v for k, v in flags.items() if k not in ("viewer", "target")},
-    )
+
+
+def read_state(viewer_id: str, target_id: str) -> State:
+    return relations_among(viewer_id, [target_id], with_viewer=True)[target_id]
+
+
+def relations_among(
+    viewer_id: str, target_ids: Iterable[str], *, with_viewer: bool = False
+) -> dict[str, State]:
+    """The State between the viewer and each target, in one read (BatchGetItem calls
+    of 100 keys); `viewer` is read only `with_viewer`."""
+    targets = list(dict.fromkeys(target_ids))
+    wanted = {t: _relation_keys(viewer_id, t) for t in targets}
+    profile_keys = {t: profile_key(t) for t in targets}
+    viewer_key = profile_key(viewer_id)
+    everything = [*profile_keys.values(), *(k for r in wanted.values() for k in r.values())]
+    found = batch_get([viewer_key, *everything] if with_viewer else everything)
+    viewer = found.get(viewer_key) if with_viewer else None
+    return {
+        t: State(
+            viewer=viewer,  # type: ignore[arg-type]
+            target=found.get(profile_keys[t]),  # type: ignore[arg-type]
+            **{name: key in found for name, key in wanted[t].items()},
+        )
+        for t in targets
+    }
 
 
 # What a batch visibility read asks per author: (what, author_id) by key.
@@ -243,6 +261,7 @@ def add_count(
     if following:
         actions.append(ProfileRow.following_count.add(following))
     if actions:
+        actions.append(bumped())
         pk, sk = profile_key(user_id)
         guard = ProfileRow.PK.exists()
         tx.update(

@@ -99,19 +99,34 @@ def _status(state: State) -> FollowStatus:
     return "requested" if state.viewer_requested else "none"
 
 
+def relationship(viewer_id: str, target_id: str, state: State) -> Relationship:
+    """How the viewer relates to a user, as profiles and search results show it."""
+    return Relationship(
+        is_self=target_id == viewer_id,
+        is_following=state.viewer_follows,
+        is_requested=state.viewer_requested,
+        follows_you=state.follows_viewer,
+        is_muted=state.viewer_mutes,
+    )
+
+
+def relations_among(viewer_id: str, user_ids: Iterable[str]) -> dict[str, State]:
+    """The State with each of `user_ids` that exists for the viewer: users gone, and
+    users blocked either way, are left out (to the viewer they do not exist)."""
+    states = repo.relations_among(viewer_id, user_ids)
+    return {
+        user_id: state
+        for user_id, state in states.items()
+        if state.target is not None and (user_id == viewer_id or not state.is_blocked)
+    }
+
+
 def view_profile(viewer_id: str, handle: str) -> UserProfileOut:
     """A user's profile with counts and how I relate to them. Raises NotFound."""
     target, state = find_user(viewer_id, handle)
     base = users.to_out(target)
     return UserProfileOut(
-        **base.model_dump(),
-        relationship=Relationship(
-            is_self=target.user_id == viewer_id,
-            is_following=state.viewer_follows,
-            is_requested=state.viewer_requested,
-            follows_you=state.follows_viewer,
-            is_muted=state.viewer_mutes,
-        ),
+        **base.model_dump(), relationship=relationship(viewer_id, target.user_id, state)
     )
 
 

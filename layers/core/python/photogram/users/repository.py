@@ -27,6 +27,14 @@ class ProfileRow(Row, discriminator="profile"):
     avatar = JSONAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # +1 on every write to the item, so copies of it (the search index) can tell a
+    # newer image from an older one (`bumped`).
+    revision = NumberAttribute(default=0)
+
+
+def bumped() -> Action:
+    """The update action every write to a profile includes."""
+    return ProfileRow.revision.add(1)
 
 
 class HandleRow(Row, discriminator="handle"):
@@ -66,7 +74,9 @@ def user_id_for(handle: str) -> str | None:
 def new_profile(user_id: str, handle: str) -> ProfileRow:
     now = clock.iso()
     pk, sk = keys.profile_key(user_id)
-    return ProfileRow(pk, sk, user_id=user_id, handle=handle, created_at=now, updated_at=now)
+    return ProfileRow(
+        pk, sk, user_id=user_id, handle=handle, created_at=now, updated_at=now, revision=1
+    )
 
 
 def put_profile(tx: TransactWrite, row: ProfileRow) -> None:
@@ -87,7 +97,7 @@ def change_profile(
     new avatar snapshot, None to remove it), on the condition that the handle and
     avatar are still as `current` read them, so a concurrent change makes the caller
     re-read."""
-    actions: list[Action] = [ProfileRow.updated_at.set(updated_at)]
+    actions: list[Action] = [ProfileRow.updated_at.set(updated_at), bumped()]
     actions += [getattr(ProfileRow, name).set(value) for name, value in fields.items()]
     if handle is not None:
         actions.append(ProfileRow.handle.set(handle))
@@ -125,5 +135,7 @@ def profile_ref(user_id: str) -> ProfileRow:
 def add_post_count(tx: TransactWrite, user_id: str, delta: int) -> None:
     """In `tx`: change the profile's post count, which must exist, by `delta`."""
     tx.update(
-        profile_ref(user_id), [ProfileRow.post_count.add(delta)], condition=ProfileRow.PK.exists()
+        profile_ref(user_id),
+        [ProfileRow.post_count.add(delta), bumped()],
+        condition=ProfileRow.PK.exists(),
     )

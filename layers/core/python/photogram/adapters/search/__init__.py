@@ -124,6 +124,12 @@ class _Off:
         raise SearchUnavailable()
 
 
+def search_enabled() -> bool:
+    """Whether this deployment has a search engine (stream consumers skip indexing
+    where it has none)."""
+    return settings().search_engine != "off"
+
+
 @cache
 def search_index() -> SearchIndex:
     """The engine this deployment's settings name, made once per process."""

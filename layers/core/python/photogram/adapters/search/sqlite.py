@@ -125,7 +125,7 @@ class SqliteIndex:
                         self._put(db, op)
                     applied += 1
                 db.execute("COMMIT")
-            except BaseException:
+            except BaseException:  # any failure, even an interrupt: undo the batch, re-raise
                 db.execute("ROLLBACK")
                 raise
         return Written(applied=applied, stale=stale)

@@ -1,0 +1,65 @@
+"""Search documents, made from table items. Each carries a version from its item:
+the profile's revision; for a follow, the following item's creation time (doubled, so
+the removal of that follow, one more, outranks it and a later follow outranks both);
+for a hashtag, its stats item's revision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from photogram.adapters.search import Put, Remove
+from photogram.posts.repository import HashtagStatsRow
+from photogram.social.repository import FollowingRow
+from photogram.users.repository import ProfileRow
+
+
+def user_document(profile: ProfileRow) -> Put:
+    return Put(
+        "users",
+        profile.user_id,
+        int(profile.revision or 0),
+        {
+            "handle": profile.handle,
+            "name": profile.display_name or "",
+            "follower_count": int(profile.follower_count or 0),
+            "is_private": bool(profile.is_private),
+        },
+    )
+
+
+def user_removed(user_id: str, last_image: dict[str, Any] | None) -> Remove:
+    """The removal of a user whose profile is gone, after its last known revision."""
+    revision = int((last_image or {}).get("revision") or 0)
+    return Remove("users", user_id, revision + 1)
+
+
+def follow_id(follower_id: str, followee_id: str) -> str:
+    return f"{follower_id}:{followee_id}"
+
+
+def _millis(iso: str) -> int:
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def follow_document(row: FollowingRow) -> Put:
+    return Put(
+        "follows",
+        follow_id(row.owner_id, row.other_id),
+        _millis(row.created_at) * 2,
+        {"follower": row.owner_id, "followee": row.other_id},
+    )
+
+
+def follow_removed(follower_id: str, followee_id: str, last_image: dict[str, Any]) -> Remove:
+    created = str(last_image.get("created_at") or "1970-01-01T00:00:00+00:00")
+    return Remove("follows", follow_id(follower_id, followee_id), _millis(created) * 2 + 1)
+
+
+def hashtag_document(stats: HashtagStatsRow) -> Put | Remove:
+    """A tag's document; a tag no post uses any more leaves the index."""
+    revision = int(stats.revision or 0)
+    if int(stats.post_count or 0) <= 0:
+        return Remove("hashtags", stats.tag, revision)
+    doc = {"tag": stats.tag, "post_count": int(stats.post_count), "recent": float(stats.recent)}
+    return Put("hashtags", stats.tag, revision, doc)
