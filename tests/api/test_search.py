@@ -159,7 +159,9 @@ def test_a_deleted_account_leaves_the_results(runtime, person, stem):
     viewer = person(f"{stem}viewer")
     assert eventually(lambda: user.handle in handles(viewer, stem))
 
-    get_profile(user.user_id).delete()
+    profile = get_profile(user.user_id)
+    assert profile is not None
+    profile.delete()
 
     assert user.handle not in handles(viewer, stem)  # at once: the table decides
     assert runtime.streams.wait_idle()
