@@ -20,6 +20,11 @@ def iso(moment: datetime | None = None) -> str:
     )
 
 
+def parse(text: str) -> datetime:
+    """The moment an `iso()` string (or any ISO-8601 time, "Z" or an offset) names."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def epoch(moment: datetime | None = None) -> int:
     return int((moment or now()).timestamp())
 

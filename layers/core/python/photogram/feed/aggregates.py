@@ -115,7 +115,7 @@ def _actor(item: dict[str, Any]) -> str:
 
 
 def _epoch(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    return clock.parse(iso).timestamp()
 
 
 @changes.consumes_batch("like", "save", "comment")

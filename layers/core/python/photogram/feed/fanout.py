@@ -4,7 +4,7 @@ read time instead: one write to the author's celebrity row, not millions."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aws_lambda_powertools import Logger
 
@@ -22,7 +22,7 @@ CELEBRITY_RECENT = 20
 
 
 def _expires(created_at: str) -> int:
-    created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    created = clock.parse(created_at)
     return int((created + timedelta(days=settings().feed_days)).timestamp())
 
 

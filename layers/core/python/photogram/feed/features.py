@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from photogram import clock
 from photogram.feed.ranking import Features
 
 # Story views are recorded but weigh nothing yet: folded into affinity they lowered
@@ -51,7 +52,7 @@ def engagement(totals: Mapping[str, int]) -> float:
 
 
 def age_hours(created_at: str, now: datetime) -> float:
-    created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    created = clock.parse(created_at)
     return max(0.0, (now - created).total_seconds() / 3600)
 
 

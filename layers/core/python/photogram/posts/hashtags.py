@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from photogram import changes, metrics
+from photogram import changes, clock, metrics
 from photogram.posts import keys
 from photogram.posts import repository as repo
 
@@ -27,7 +27,7 @@ HALF_LIFE_DAYS = 30
 
 def decayed_weight(at: str) -> float:
     """The weight of a use at `at` (ISO-8601), in units of a use at the landmark."""
-    moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    moment = clock.parse(at)
     return float(2 ** ((moment - LANDMARK).total_seconds() / (HALF_LIFE_DAYS * 86400)))
 
 

@@ -5,9 +5,9 @@ for a hashtag, its stats item's revision."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from photogram import clock
 from photogram.adapters.search import Put, Remove
 from photogram.posts.repository import HashtagStatsRow
 from photogram.social.repository import FollowingRow
@@ -39,7 +39,7 @@ def follow_id(follower_id: str, followee_id: str) -> str:
 
 
 def _millis(iso: str) -> int:
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+    return int(clock.parse(iso).timestamp() * 1000)
 
 
 def follow_document(row: FollowingRow) -> Put:

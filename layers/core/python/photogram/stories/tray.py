@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 
-from photogram import db
+from photogram import clock, db
 from photogram.pagination import PageRequest, cursors
 from photogram.social import keys as social_keys
 from photogram.stories import repository
@@ -47,7 +46,7 @@ def _fingerprint(user_id: str) -> str:
 
 def _tray_position(entry: TrayEntryOut) -> tuple[bool, bool, float, str]:
     """Where a ring sorts: mine, then unseen, then newest, then by user id."""
-    latest = datetime.fromisoformat(entry.latest_story_at.replace("Z", "+00:00"))
+    latest = clock.parse(entry.latest_story_at)
     return (not entry.is_self, entry.all_seen, -latest.timestamp(), entry.user.user_id)
 
 
