@@ -167,7 +167,7 @@ def test_a_deleted_account_leaves_the_results(runtime, person, stem):
     assert runtime.streams.wait_idle()
     from photogram.adapters.search import search_index
 
-    assert user.user_id not in [h.doc_id for h in search_index().users(user.handle, "x", 10)]
+    assert user.user_id not in [h.doc_id for h in search_index().users(user.handle, [], 10)]
 
 
 def publish(client, caption):

@@ -121,10 +121,10 @@ def _cards(viewer_id: str, hits: list[Hit]) -> list[UserCard]:
 
 def _ranked_users(viewer_id: str, query: str) -> list[Hit]:
     index = search_index()
-    hits = index.users(query, viewer_id, WINDOW)
+    followees = index.following(viewer_id, FOLLOWEES_CONSIDERED)
+    hits = index.users(query, followees, WINDOW)
     if not hits:
         return []
-    followees = index.following(viewer_id, FOLLOWEES_CONSIDERED)
     friends = index.followed_by(followees, [h.doc_id for h in hits])
     return rank_users(query, hits, friends)
 

@@ -61,7 +61,7 @@ class Written:
 class Hit:
     doc_id: str
     doc: dict[str, Any]
-    # Users: whether the viewer follows them, per the follows index.
+    # Users: one of the followees the query was given.
     followed: bool = False
     # Places near a position: kilometres from it.
     distance_km: float | None = None
@@ -83,12 +83,12 @@ class SearchIndex(Protocol):
     def write(self, writes: Sequence[Write]) -> Written:
         """Apply `writes` (in order), each only over an older version of its document."""
 
-    def users(self, query: str, viewer_id: str, size: int) -> list[Hit]:
+    def users(self, query: str, followees: Sequence[str], size: int) -> list[Hit]:
         """Up to `size` users matching `query` as typed: the handle exactly, a prefix
         of the handle without separators, a prefix of every query word in the name,
         or either with one typo from `text.TYPO_FROM` characters on. The exact handle
-        and accounts the viewer follows come first, then the engine's relevance,
-        then follower count."""
+        and the viewer's `followees` (from `following`) come first, then the engine's
+        relevance, then follower count; `Hit.followed` marks the followees."""
 
     def following(self, user_id: str, size: int) -> list[str]:
         """Whom `user_id` follows, per the follows index (any order, at most `size`)."""

@@ -210,11 +210,10 @@ class OpenSearchIndex:
 
     # --- users -----------------------------------------------------------------------
 
-    def users(self, query: str, viewer_id: str, size: int) -> list[Hit]:
+    def users(self, query: str, followees: Sequence[str], size: int) -> list[Hit]:
         short = compact(query)
         if not short:
             return []
-        followees = self.following(viewer_id, 1000)
         text: list[dict[str, Any]] = [
             {"match": {"handle.compact": {"query": short, "boost": 3, **_fuzzy(short)}}}
         ]
@@ -235,7 +234,7 @@ class OpenSearchIndex:
             {"term": {"handle": {"value": fold(query).strip(), "boost": 100}}}
         ]
         if followees:
-            should.append({"ids": {"values": followees, "boost": 20}})
+            should.append({"ids": {"values": list(followees), "boost": 20}})
         body = {
             "size": size,
             "query": {

@@ -199,7 +199,7 @@ class SqliteIndex:
 
     # --- users -----------------------------------------------------------------------
 
-    def users(self, query: str, viewer_id: str, size: int) -> list[Hit]:
+    def users(self, query: str, followees: Sequence[str], size: int) -> list[Hit]:
         exact, short, query_words = fold(query).strip(), compact(query), words(query)
         if not short:
             return []
@@ -234,15 +234,7 @@ class SqliteIndex:
             )
         if not scores:
             return []
-        followed = {
-            followee
-            for (followee,) in _in(
-                db,
-                "SELECT followee FROM follows WHERE follower = ? AND followee IN",
-                scores,
-                viewer_id,
-            )
-        }
+        followed = set(followees) & scores.keys()
         rows = {
             user_id: (count, doc)
             for user_id, count, doc in _in(
@@ -377,10 +369,10 @@ def _column(db: sqlite3.Connection, sql: str, *params: Any) -> list[Any]:
 
 
 def _in(
-    db: sqlite3.Connection, sql: str, values: Iterable[str], *before: Any, suffix: str = ""
+    db: sqlite3.Connection, sql: str, values: Iterable[str], *, suffix: str = ""
 ) -> list[tuple[Any, ...]]:
-    """`sql` ending in `IN`, completed with one placeholder per value (parameters
-    `before` come first): only placeholders are formatted into the statement."""
+    """`sql` ending in `IN`, completed with one placeholder per value: only
+    placeholders are formatted into the statement."""
     values = list(values)
     marks = ",".join("?" * len(values))
-    return db.execute(f"{sql} ({marks}){suffix}", [*before, *values]).fetchall()
+    return db.execute(f"{sql} ({marks}){suffix}", values).fetchall()
