@@ -61,10 +61,20 @@ def signed_in(info: dict[str, Any]):
 def make_user(signed_in):
     """A factory: a signed-in user with a profile (public unless asked)."""
 
-    def make(name: str = "user", *, is_private: bool = False) -> Client:
+    def make(
+        name: str = "user",
+        *,
+        is_private: bool = False,
+        handle: str | None = None,
+        display_name: str | None = None,
+    ) -> Client:
+        """`handle`: exactly this one (else a unique one made from `name`)."""
         client = signed_in(name)
-        handle = unique_handle(name)
-        response = client.put("/me", json={"handle": handle, "is_private": is_private})
+        handle = handle or unique_handle(name)
+        body: dict[str, Any] = {"handle": handle, "is_private": is_private}
+        if display_name is not None:
+            body["display_name"] = display_name
+        response = client.put("/me", json=body)
         assert response.status_code == 200, response.text
         client.handle, client.user_id = handle, response.json()["user_id"]
         return client

@@ -18,14 +18,9 @@ def stem():
 
 
 @pytest.fixture
-def person(signed_in):
+def person(make_user):
     def make(handle, name="", *, is_private=False):
-        client = signed_in(handle)
-        body = {"handle": handle, "display_name": name, "is_private": is_private}
-        response = client.put("/me", json=body)
-        assert response.status_code == 200, response.text
-        client.handle, client.user_id = handle, response.json()["user_id"]
-        return client
+        return make_user(handle, handle=handle, display_name=name, is_private=is_private)
 
     return make
 
