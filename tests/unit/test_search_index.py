@@ -33,7 +33,7 @@ def index(request):
 
 def user(user_id, handle, name="", followers=0, version=1):
     doc = {"handle": handle, "name": name, "follower_count": followers, "is_private": False}
-    return Put("users", user_id, version, {**doc, "avatar": None})
+    return Put("users", user_id, version, doc)
 
 
 def follow(follower, followee, version=1):

@@ -4,7 +4,7 @@ osmem has no build, an embedded SQLite index (`sqlite.py`). The search domain an
 stream consumer call `search_index()` and never ask which engine they have.
 
 Five indexes, each a document per id:
-- users: `{handle, name, follower_count, is_private, avatar}` by user id;
+- users: `{handle, name, follower_count, is_private}` by user id;
 - follows: `{follower, followee}` by `<follower>:<followee>` (social proximity);
 - hashtags: `{tag, post_count, recent}` by tag;
 - places: `{name, lat, lng, post_count, recent}` by place id.

@@ -22,6 +22,19 @@ _EDGE = {"type": "edge_ngram", "min_gram": 1, "max_gram": 20}
 # Every character `text.compact` drops, and those `text.words` joins on.
 _SEPARATORS = r"[\s._\-]"
 _JOINS = "[" + JOIN_MARKS + "]"
+
+
+def _analyzer(char_filter: str, tokenizer: str, *, prefixes: bool = False) -> dict[str, Any]:
+    """A folding analyzer (lowercase, ASCII folding), with edge n-grams if `prefixes`."""
+    folding = ["lowercase", "asciifolding"] + (["edge_1_20"] if prefixes else [])
+    return {
+        "type": "custom",
+        "char_filter": [char_filter],
+        "tokenizer": tokenizer,
+        "filter": folding,
+    }
+
+
 ANALYSIS: dict[str, Any] = {
     "char_filter": {
         "strip_separators": {"type": "pattern_replace", "pattern": _SEPARATORS, "replacement": ""},
@@ -30,64 +43,36 @@ ANALYSIS: dict[str, Any] = {
     "filter": {"edge_1_20": _EDGE},
     "normalizer": {"fold": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
     "analyzer": {
-        "words": {
-            "type": "custom",
-            "char_filter": ["join_marks"],
-            "tokenizer": "standard",
-            "filter": ["lowercase", "asciifolding"],
-        },
-        "word_prefixes": {
-            "type": "custom",
-            "char_filter": ["join_marks"],
-            "tokenizer": "standard",
-            "filter": ["lowercase", "asciifolding", "edge_1_20"],
-        },
-        "compact": {
-            "type": "custom",
-            "char_filter": ["strip_separators"],
-            "tokenizer": "keyword",
-            "filter": ["lowercase", "asciifolding"],
-        },
-        "compact_prefixes": {
-            "type": "custom",
-            "char_filter": ["strip_separators"],
-            "tokenizer": "keyword",
-            "filter": ["lowercase", "asciifolding", "edge_1_20"],
-        },
+        # Search side and index side: the index side adds every prefix (edge n-grams).
+        "words": _analyzer("join_marks", "standard"),
+        "word_prefixes": _analyzer("join_marks", "standard", prefixes=True),
+        "compact": _analyzer("strip_separators", "keyword"),
+        "compact_prefixes": _analyzer("strip_separators", "keyword", prefixes=True),
     },
 }
 _PREFIXED_WORDS = {"type": "text", "analyzer": "word_prefixes", "search_analyzer": "words"}
-_STORED = {"type": "object", "enabled": False}
+_COMPACT_PREFIXES = {
+    "type": "text",
+    "analyzer": "compact_prefixes",
+    "search_analyzer": "compact",
+}
 MAPPINGS: dict[Index, dict[str, Any]] = {
     "users": {
         "handle": {
             "type": "keyword",
             "normalizer": "fold",
-            "fields": {
-                "compact": {
-                    "type": "text",
-                    "analyzer": "compact_prefixes",
-                    "search_analyzer": "compact",
-                }
-            },
+            "fields": {"compact": _COMPACT_PREFIXES},
         },
         "name": {"type": "text", "analyzer": "words", "fields": {"prefix": _PREFIXED_WORDS}},
         "follower_count": {"type": "long"},
         "is_private": {"type": "boolean"},
-        "avatar": _STORED,
     },
     "follows": {"follower": {"type": "keyword"}, "followee": {"type": "keyword"}},
     "hashtags": {
         "tag": {
             "type": "keyword",
             "normalizer": "fold",
-            "fields": {
-                "prefix": {
-                    "type": "text",
-                    "analyzer": "compact_prefixes",
-                    "search_analyzer": "compact",
-                }
-            },
+            "fields": {"prefix": _COMPACT_PREFIXES},
         },
         "post_count": {"type": "long"},
         "recent": {"type": "double"},
