@@ -1,8 +1,8 @@
 """The stream consumer that keeps the search engine in step with the table.
 
-For every profile, follow and hashtag's stats a batch touches, it reads the item as it is now (a
-consistent read) and writes that, or its removal when the item is gone, with the
-item's version. So a re-delivered or reordered batch writes the current state again,
+For every profile, follow and hashtag's stats a batch touches, it reads the item as
+it is now (a consistent read) and writes that, or its removal when the item is gone,
+with the item's version. So a re-delivered or reordered batch writes the current state again,
 never an older one, even where the engine cannot check versions; where it can
 (osmem, SQLite, OpenSearch's external versions), an older write is refused as well.
 Blocks and privacy need no re-indexing: search reads them from the table per query

@@ -3,7 +3,7 @@ opensearch-py (Amazon OpenSearch Serverless on AWS, osmem-server locally) or, wh
 osmem has no build, an embedded SQLite index (`sqlite.py`). The search domain and the
 stream consumer call `search_index()` and never ask which engine they have.
 
-Five indexes, each a document per id:
+Four indexes, each a document per id:
 - users: `{handle, name, follower_count, is_private}` by user id;
 - follows: `{follower, followee}` by `<follower>:<followee>` (social proximity);
 - hashtags: `{tag, post_count, recent}` by tag;
@@ -21,7 +21,7 @@ one contract suite against each); `text.py` holds the folding both use.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, Protocol
 
@@ -114,11 +114,8 @@ class SearchUnavailable(PhotogramError):
         super().__init__("search_unavailable", "Search is not available here.")
 
 
-@dataclass
 class _Off:
     """The engine of a deployment without search: every call says so."""
-
-    reason: str = field(default="search=off")
 
     def __getattr__(self, name: str) -> Any:
         raise SearchUnavailable()
