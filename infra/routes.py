@@ -95,7 +95,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         "posts",
-        "Posts: create, read, change, delete; profile grids and hashtags",
+        "Posts: create, read, change, delete; profile grids, hashtags and places",
         memory_mb=1024,
         # Deleting a post removes its media's published files.
         buckets=((MEDIA.logical_id, DELETE),),
@@ -230,7 +230,10 @@ ROUTES: tuple[Route, ...] = (
     Route("PATCH", "/posts/{post_id}", "posts"),
     Route("DELETE", "/posts/{post_id}", "posts"),
     Route("GET", "/users/{handle}/posts", "posts"),
+    Route("GET", "/hashtags/{tag}", "posts"),
     Route("GET", "/hashtags/{tag}/posts", "posts"),
+    Route("GET", "/places/{place_id}", "posts"),
+    Route("GET", "/places/{place_id}/posts", "posts"),
     Route("PUT", "/posts/{post_id}/like", "posts"),
     Route("DELETE", "/posts/{post_id}/like", "posts"),
     Route("GET", "/posts/{post_id}/likes", "posts"),
@@ -254,6 +257,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/search", "search"),
     Route("GET", "/search/users", "search"),
     Route("GET", "/search/hashtags", "search"),
+    Route("GET", "/search/places", "search"),
 )
 
 TABLE_ENV_VAR = TABLE.env_var

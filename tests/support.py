@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import random
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -109,3 +111,23 @@ def upload(client: Client, data: bytes, content_type: str, purpose: str = "post"
     response = post_file(started, data, content_type)
     assert response.status_code == 204, response.text
     return wait_for_media(client, started["media_id"])
+
+
+def photo(width: int = 64, height: int = 48) -> bytes:
+    """A small JPEG of a colour of its own."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    colour = (random.randrange(256), random.randrange(256), 90)
+    Image.new("RGB", (width, height), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def publish(client: Client, caption: str = "", **fields: Any) -> str:
+    """Upload a photo and post it with `caption` (and any other CreatePostIn fields);
+    the new post's id."""
+    media = upload(client, photo(), "image/jpeg")
+    body = {"media_ids": [media["media_id"]], "caption": caption, **fields}
+    response = client.post("/posts", json=body)
+    assert response.status_code == 201, response.text
+    return str(response.json()["post_id"])

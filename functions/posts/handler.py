@@ -17,7 +17,9 @@ from photogram.posts.models import (
     CommentPage,
     CreateCommentIn,
     CreatePostIn,
+    HashtagOut,
     LikeOut,
+    PlaceDetailOut,
     PostOut,
     PostPage,
     SaveOut,
@@ -67,9 +69,24 @@ def author_posts(handle: str, limit: api.Limit = None, cursor: api.Cursor = None
     return service.list_author_posts(api.caller_id(app), handle, api.page(limit, cursor))
 
 
+@app.get("/hashtags/<tag>")
+def hashtag(tag: str) -> HashtagOut:
+    return service.hashtag(api.caller_id(app), tag)
+
+
 @app.get("/hashtags/<tag>/posts")
 def hashtag_posts(tag: str, limit: api.Limit = None, cursor: api.Cursor = None) -> PostPage:
     return service.list_hashtag_posts(api.caller_id(app), tag, api.page(limit, cursor))
+
+
+@app.get("/places/<place_id>")
+def place(place_id: str) -> PlaceDetailOut:
+    return service.place(api.caller_id(app), place_id)
+
+
+@app.get("/places/<place_id>/posts")
+def place_posts(place_id: str, limit: api.Limit = None, cursor: api.Cursor = None) -> PostPage:
+    return service.list_place_posts(api.caller_id(app), place_id, api.page(limit, cursor))
 
 
 @app.put("/posts/<post_id>/like")

@@ -1,4 +1,4 @@
-"""Search: users, hashtags (and places) as people type them."""
+"""Search: users, hashtags and places as people type them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photogram import api, tracing
 from photogram.search import service
-from photogram.search.models import HashtagResults, SearchTop, UserResults
+from photogram.search.models import HashtagResults, PlaceResults, SearchTop, UserResults
 
 logger = Logger()
 tracer = tracing.tracer()
@@ -38,9 +38,22 @@ def search_hashtags(q: Q, limit: api.Limit = None, cursor: api.Cursor = None) ->
     return service.search_hashtags(api.caller_id(app), q, api.page(limit, cursor))
 
 
+Lat = Annotated[float | None, Query(ge=-90, le=90, description="Rank places from here (with lng).")]
+Lng = Annotated[
+    float | None, Query(ge=-180, le=180, description="Rank places from here (with lat).")
+]
+
+
+@app.get("/search/places")
+def search_places(
+    q: Q, lat: Lat = None, lng: Lng = None, limit: api.Limit = None, cursor: api.Cursor = None
+) -> PlaceResults:
+    return service.search_places(api.caller_id(app), q, lat, lng, api.page(limit, cursor))
+
+
 @app.get("/search")
-def search_top(q: Q) -> SearchTop:
-    return service.search_top(api.caller_id(app), q)
+def search_top(q: Q, lat: Lat = None, lng: Lng = None) -> SearchTop:
+    return service.search_top(api.caller_id(app), q, lat, lng)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -2,14 +2,12 @@
 where osmem has no build), indexed from the table stream. Each test names its users
 with a stem of its own, so results from other tests never match its queries."""
 
-import io
 import uuid
 
 import pytest
-from PIL import Image
 
 from photogram.search import indexer
-from tests.support import error_code, eventually, upload
+from tests.support import error_code, eventually, publish
 
 
 @pytest.fixture
@@ -163,15 +161,6 @@ def test_a_deleted_account_leaves_the_results(runtime, person, stem):
     from photogram.adapters.search import search_index
 
     assert user.user_id not in [h.doc_id for h in search_index().users(user.handle, [], 10)]
-
-
-def publish(client, caption):
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 40, 90)).save(out, "JPEG")
-    media = upload(client, out.getvalue(), "image/jpeg")
-    response = client.post("/posts", json={"media_ids": [media["media_id"]], "caption": caption})
-    assert response.status_code == 201, response.text
-    return response.json()["post_id"]
 
 
 def tags(client, q):

@@ -11,3 +11,7 @@ def post_not_found() -> NotFound:
 
 def comment_not_found() -> NotFound:
     return NotFound("comment_not_found", "No such comment.")
+
+
+def place_not_found() -> NotFound:
+    return NotFound("place_not_found", "No such place.")

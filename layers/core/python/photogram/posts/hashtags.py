@@ -1,5 +1,6 @@
-"""How much each hashtag is used, kept from the table stream: one update per tag per
-batch on the tag's stats item (in the tag's own partition), however many posts the
+"""How much each hashtag and each place is used, kept from the table stream: one
+update per tag (or place) per batch on the tag's stats item (in the tag's own
+partition; for a place, the place item in its partition), however many posts the
 batch tags, so a viral tag costs a write per batch, not per post.
 
 Each stats item holds the exact number of posts with the tag and a forward-decayed
@@ -10,7 +11,7 @@ ever being rewritten as time passes; a removed post subtracts what it added.
 The batch's updates are idempotent under re-delivery: each is conditional on the
 stats item's last applied stream sequence number being older than the batch's newest
 change of that tag. A tag's entries and stats share a partition key, so one stream
-shard orders all of them.
+shard orders all of them (and so do a place's).
 """
 
 from __future__ import annotations
@@ -31,22 +32,32 @@ def decayed_weight(at: str) -> float:
     return float(2 ** ((moment - LANDMARK).total_seconds() / (HALF_LIFE_DAYS * 86400)))
 
 
-@changes.consumes_batch("hashtag_post")
+# What each kind of entry counts toward: how its partition names the tag or place,
+# and how that one's uses are added.
+_COUNTED = {
+    "hashtag_post": (keys.tag_of, repo.add_tag_uses),
+    "place_post": (keys.place_of, repo.add_place_uses),
+}
+
+
+@changes.consumes_batch(*_COUNTED)
 def count_uses(batch: list[changes.Change]) -> None:
-    uses: dict[str, list[float]] = {}
-    newest: dict[str, str] = {}
+    uses: dict[tuple[str, str], list[float]] = {}
+    newest: dict[tuple[str, str], str] = {}
     for change in batch:
         if change.event == "MODIFY":
             continue  # entries never change; a caption edit removes and adds them
-        tag = keys.tag_of(str(change.item["PK"]))
+        name_of, _ = _COUNTED[change.item_type]
+        counted = (change.item_type, name_of(str(change.item["PK"])))
         created_at = str(change.item["SK"]).split("#", 1)[0]
         sign = 1 if change.event == "INSERT" else -1
-        count = uses.setdefault(tag, [0, 0.0])
+        count = uses.setdefault(counted, [0, 0.0])
         count[0] += sign
         count[1] += sign * decayed_weight(created_at)
-        newest[tag] = max(newest.get(tag, ""), change.sequence)
+        newest[counted] = max(newest.get(counted, ""), change.sequence)
     skipped = 0
-    for tag, (posts, recent) in uses.items():
-        if not repo.add_tag_uses(tag, int(posts), recent, newest[tag]):
+    for (item_type, name), (posts, recent) in uses.items():
+        _, add_uses = _COUNTED[item_type]
+        if not add_uses(name, int(posts), recent, newest[(item_type, name)]):
             skipped += 1
     metrics.count("HashtagStatsReplayed", skipped)

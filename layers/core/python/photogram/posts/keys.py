@@ -45,6 +45,27 @@ def tag_of(hashtag_pk_: str) -> str:
     return hashtag_pk_.removeprefix("TAG#")
 
 
+def place_pk(place_id: str) -> str:
+    return f"PLACE#{place_id}"
+
+
+# The place itself (its name, position and use counts) in its entries' partition, as
+# a hashtag's stats are; "#PLACE" sorts before every "<ts>#<post_id>".
+PLACE_SK = "#PLACE"
+
+
+def place_key(place_id: str) -> Key:
+    return place_pk(place_id), PLACE_SK
+
+
+def place_post_key(place_id: str, created_at: str, post_id: str) -> Key:
+    return place_pk(place_id), time_sk(created_at, post_id)
+
+
+def place_of(place_pk_: str) -> str:
+    return place_pk_.removeprefix("PLACE#")
+
+
 def idempotency_key(caller_id: str, key: str) -> Key:
     # Hashed: the client's key is free text and must not shape our partition keys.
     digest = hashlib.sha256(f"{caller_id}\n{key}".encode()).hexdigest()

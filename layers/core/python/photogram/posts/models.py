@@ -38,6 +38,15 @@ class Location(BaseModel):
     longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
 
 
+class PlaceOut(BaseModel):
+    """Where a post was posted: a place search finds (`GET /search/places`)."""
+
+    place_id: str
+    name: str
+    lat: float
+    lng: float
+
+
 class CreatePostIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -47,10 +56,16 @@ class CreatePostIn(BaseModel):
     caption: Caption = ""
     # One per media item, in the same order (missing ones are empty).
     alt_texts: Annotated[list[AltText], Field(max_length=10)] = []
+    # Where it was posted: a place from `GET /search/places`, or a new one from a
+    # location with a name and both coordinates (a location without a position is
+    # shown as written and makes no place).
     location: Location | None = None
+    place_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> CreatePostIn:
+        if self.place_id is not None and self.location is not None:
+            raise ValueError("give place_id or location, not both")
         if len(set(self.media_ids)) != len(self.media_ids):
             raise ValueError("media_ids must be distinct")
         if len(self.alt_texts) > len(self.media_ids):
@@ -110,6 +125,7 @@ class PostOut(BaseModel):
     hashtags: list[str]
     mentions: list[str]
     location: Location | None
+    place: PlaceOut | None = None
     media: list[PostMediaOut]
     counts: PostCounts
     viewer: ViewerState
@@ -120,6 +136,22 @@ class PostOut(BaseModel):
 class PostPage(BaseModel):
     items: list[PostOut]
     next_cursor: str | None
+
+
+class HashtagOut(BaseModel):
+    """A hashtag's page: how many posts use it and the most engaged recent ones I may
+    see (`GET /hashtags/{tag}/posts` lists them all, newest first)."""
+
+    tag: str
+    post_count: int
+    top_posts: list[PostOut]
+
+
+class PlaceDetailOut(PlaceOut):
+    """A place's page, as a hashtag's."""
+
+    post_count: int
+    top_posts: list[PostOut]
 
 
 class LikeOut(BaseModel):

@@ -3,6 +3,7 @@ touches the table."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.attributes import (
@@ -30,6 +31,8 @@ class PostRow(Row, discriminator="post"):
     # Handles as written, resolved to existing users when the post was written.
     mentions = JSONAttribute(default=list)
     location = JSONAttribute(null=True)
+    # {place_id, name, lat, lng} of the place it was posted at (PlaceRow.snapshot).
+    place = JSONAttribute(null=True)
     # A snapshot of each media item (variant keys, sizes, placeholder, alt text), so
     # a post renders from one read.
     media = JSONAttribute()
@@ -54,6 +57,37 @@ class HashtagStatsRow(Row, discriminator="hashtag_stats"):
     # The stream sequence number (40 digits, zero-padded) of the last change applied.
     last_sequence = UnicodeAttribute(null=True)
     revision = NumberAttribute(default=0)
+
+
+class PlaceRow(Row, discriminator="place"):
+    """A place posts are tagged with: a name at a position, and how much it is used
+    (kept as a hashtag's stats are, by photogram.posts.hashtags)."""
+
+    place_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    lat = NumberAttribute()
+    lng = NumberAttribute()
+    created_at = UnicodeAttribute()
+    post_count = NumberAttribute(default=0)
+    recent = NumberAttribute(default=0)
+    last_sequence = UnicodeAttribute(null=True)
+    revision = NumberAttribute(default=0)
+
+    def snapshot(self) -> dict[str, Any]:
+        """What a post keeps of its place."""
+        return {
+            "place_id": self.place_id,
+            "name": self.name,
+            "lat": float(self.lat),
+            "lng": float(self.lng),
+        }
+
+
+class PlacePostRow(Row, discriminator="place_post"):
+    """One post at one place, newest first in the place's partition."""
+
+    post_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
 
 
 class IdempotencyRow(Row, discriminator="idempotency"):
@@ -104,6 +138,7 @@ def new_post(
     hashtags: list[str],
     mentions: list[dict[str, str]],
     location: dict[str, Any] | None,
+    place: dict[str, Any] | None = None,
     media: list[dict[str, Any]],
 ) -> PostRow:
     """A post written now, listed newest first on its author's GSI1 partition."""
@@ -116,6 +151,7 @@ def new_post(
         hashtags=hashtags,
         mentions=mentions,
         location=location,
+        place=place,
         media=media,
         created_at=now,
         updated_at=now,
@@ -125,11 +161,38 @@ def new_post(
 
 
 def put_post(tx: TransactWrite, post: PostRow, *, author_public: bool) -> None:
-    """In `tx`: a new post with its stats item and its hashtag entries."""
+    """In `tx`: a new post with its stats item, its hashtag entries and its place's
+    entry (the place must be written in `tx` too: `put_place`)."""
     tx.save(post, condition=PostRow.PK.does_not_exist())
     tx.save(stats_row(post, author_public=author_public))
     for tag in post.hashtags:
         tx.save(hashtag_row(str(tag), post))
+    if post.place:
+        tx.save(place_post_row(post))
+
+
+def get_place(place_id: str) -> PlaceRow | None:
+    try:
+        return PlaceRow.get(*keys.place_key(place_id))
+    except PlaceRow.DoesNotExist:
+        return None
+
+
+def put_place(tx: TransactWrite, place: dict[str, Any]) -> None:
+    """In `tx`: the place of a `snapshot`, created unless it exists (a place is
+    never changed by a post: the first name written stays)."""
+    row = PlaceRow(*keys.place_key(place["place_id"]))
+    tx.update(
+        row,
+        [
+            Row.kind.set(PlaceRow),
+            PlaceRow.place_id.set(place["place_id"]),
+            PlaceRow.name.set(PlaceRow.name | place["name"]),
+            PlaceRow.lat.set(PlaceRow.lat | place["lat"]),
+            PlaceRow.lng.set(PlaceRow.lng | place["lng"]),
+            PlaceRow.created_at.set(PlaceRow.created_at | clock.iso()),
+        ],
+    )
 
 
 def remember_request(
@@ -184,6 +247,8 @@ def delete_post(tx: TransactWrite, post: PostRow) -> None:
     tx.delete(post, condition=PostRow.PK.exists())
     for tag in post.hashtags or []:
         tx.delete(hashtag_row(str(tag), post))
+    if post.place:
+        tx.delete(place_post_row(post))
     for pk, sk in keys.counter_keys(post.post_id):
         tx.delete(CounterRow(pk, sk))
     tx.delete(PostStatsRow(*keys.stats_key(post.post_id)))
@@ -197,6 +262,11 @@ def require_post(tx: TransactWrite, post_id: str) -> None:
 def hashtag_row(tag: str, post: PostRow) -> HashtagRow:
     pk, sk = keys.hashtag_key(tag, post.created_at, post.post_id)
     return HashtagRow(pk, sk, post_id=post.post_id, author_id=post.author_id)
+
+
+def place_post_row(post: PostRow) -> PlacePostRow:
+    pk, sk = keys.place_post_key(post.place["place_id"], post.created_at, post.post_id)
+    return PlacePostRow(pk, sk, post_id=post.post_id, author_id=post.author_id)
 
 
 class CounterRow(Row, discriminator="post_counter"):
@@ -416,28 +486,56 @@ def delete_engagement(post_id: str) -> int:
     return gone
 
 
-def add_tag_uses(tag: str, posts: int, recent: float, sequence: str) -> bool:
-    """Add `posts` uses (and their decayed weight) to a tag's stats, unless changes up
-    to `sequence` were applied already (a re-delivered batch): False then."""
-    row = HashtagStatsRow(*keys.hashtag_stats_key(tag))
+def _add_uses(
+    row: HashtagStatsRow | PlaceRow,
+    first: Sequence[Action],
+    uses: tuple[int, float, str],
+    *,
+    must_exist: bool,
+) -> bool:
+    """Add uses (posts, their decayed weight) to a tag's stats or a place, unless
+    changes up to the stream `sequence` were applied already (a re-delivered batch),
+    or the item is missing and `must_exist`: False then."""
+    posts, recent, sequence = uses
+    cls = type(row)
+    condition = cls.last_sequence.does_not_exist() | (cls.last_sequence < sequence)
+    if must_exist:
+        condition = cls.PK.exists() & condition
     try:
         row.update(
             actions=[
-                Row.kind.set(HashtagStatsRow),
-                HashtagStatsRow.tag.set(tag),
-                HashtagStatsRow.post_count.add(posts),
-                HashtagStatsRow.recent.add(recent),
-                HashtagStatsRow.revision.add(1),
-                HashtagStatsRow.last_sequence.set(sequence),
+                *first,
+                cls.post_count.add(posts),
+                cls.recent.add(recent),
+                cls.revision.add(1),
+                cls.last_sequence.set(sequence),
             ],
-            condition=HashtagStatsRow.last_sequence.does_not_exist()
-            | (HashtagStatsRow.last_sequence < sequence),
+            condition=condition,
         )
     except UpdateError as error:
         if db.condition_failed(error):
             return False
         raise
     return True
+
+
+def add_tag_uses(tag: str, posts: int, recent: float, sequence: str) -> bool:
+    """Add `posts` uses (and their decayed weight) to a tag's stats, unless changes up
+    to `sequence` were applied already (a re-delivered batch): False then."""
+    row = HashtagStatsRow(*keys.hashtag_stats_key(tag))
+    first = [Row.kind.set(HashtagStatsRow), HashtagStatsRow.tag.set(tag)]
+    return _add_uses(row, first, (posts, recent, sequence), must_exist=False)
+
+
+def add_place_uses(place_id: str, posts: int, recent: float, sequence: str) -> bool:
+    """As `add_tag_uses`, for a place (which a post creates: never here)."""
+    row = PlaceRow(*keys.place_key(place_id))
+    return _add_uses(row, [], (posts, recent, sequence), must_exist=True)
+
+
+def places(place_ids: list[str], *, consistent: bool = False) -> dict[str, PlaceRow]:
+    rows = db.batch_get((keys.place_key(p) for p in place_ids), consistent=consistent)
+    return {r.place_id: r for r in rows.values() if isinstance(r, PlaceRow)}
 
 
 def tag_stats(tags: list[str], *, consistent: bool = False) -> dict[str, HashtagStatsRow]:

@@ -16,12 +16,15 @@ from photogram.media import service as media_service
 from photogram.media.repository import POST_HOLDER, MediaRow
 from photogram.pagination import PageRequest, cursors
 from photogram.posts import keys, repository
-from photogram.posts.errors import post_not_found
+from photogram.posts.errors import place_not_found, post_not_found
 from photogram.posts.models import (
     MAX_MENTIONS,
     AuthorOut,
     CreatePostIn,
+    HashtagOut,
     Location,
+    PlaceDetailOut,
+    PlaceOut,
     PostCounts,
     PostMediaOut,
     PostOut,
@@ -31,7 +34,8 @@ from photogram.posts.models import (
     parse_hashtags,
     parse_mentions,
 )
-from photogram.posts.repository import HashtagRow, PostRow
+from photogram.posts.places import nearby_ids
+from photogram.posts.repository import HashtagRow, PlacePostRow, PostRow, PostStatsRow
 from photogram.settings import settings
 from photogram.social import repository as social_repo
 from photogram.social import service as social
@@ -128,6 +132,7 @@ def to_out(
         hashtags=list(post.hashtags or []),
         mentions=[m["handle"] for m in post.mentions or []],
         location=Location(**post.location) if post.location else None,
+        place=PlaceOut(**post.place) if post.place else None,
         media=[
             PostMediaOut(
                 media_id=m["media_id"],
@@ -184,13 +189,41 @@ def _media_snapshot(media: list[MediaRow], alt_texts: list[str]) -> list[dict[st
     ]
 
 
+def _place(request: CreatePostIn) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The post's place (a snapshot: PlaceRow.snapshot) and its location as shown:
+    the place named by id, or the one a located name makes: one of that name nearby
+    (photogram.posts.places), else a new one. Raises NotFound(place_not_found)."""
+    if request.place_id is not None:
+        found = repository.get_place(request.place_id)
+        if found is None:
+            raise place_not_found()
+        place = found.snapshot()
+        return place, {"name": place["name"], "latitude": place["lat"], "longitude": place["lng"]}
+    location = request.location
+    if location is None or location.latitude is None or location.longitude is None:
+        return None, location.model_dump() if location else None
+    candidates = nearby_ids(location.name, location.latitude, location.longitude)
+    existing = repository.places(candidates)
+    for candidate in candidates:
+        if candidate in existing:
+            return existing[candidate].snapshot(), location.model_dump()
+    place = {
+        "place_id": candidates[0],
+        "name": location.name,
+        "lat": location.latitude,
+        "lng": location.longitude,
+    }
+    return place, location.model_dump()
+
+
 def create_post(
     author_id: str, request: CreatePostIn, idempotency_key: str | None = None
 ) -> PostOut:
     """Publish READY media of mine as a post. With an Idempotency-Key, a retried request
     returns the post the first one created (the key is written in the same transaction).
 
-    Raises Forbidden(profile_required), NotFound(media_not_found), Conflict(media_not_ready,
+    Raises Forbidden(profile_required), NotFound(media_not_found, place_not_found),
+    Conflict(media_not_ready,
     media_in_use, idempotency_key_reused), PhotogramError(media_wrong_purpose),
     RateLimited(rate_limited). A replay spends no use of the post limit.
     """
@@ -227,18 +260,22 @@ def create_post(
         if author is None:
             raise profile_required()
         media = media_service.usable_media(author_id, request.media_ids, "post")
+        place, location = _place(request)
         post = repository.new_post(
             ids.new_id(),
             author_id,
             caption=request.caption,
             hashtags=parse_hashtags(request.caption),
             mentions=resolve_mentions(author_id, request.caption),
-            location=request.location.model_dump() if request.location else None,
+            location=location,
+            place=place,
             media=_media_snapshot(media, request.alt_texts),
         )
         post_id = post.post_id
 
         def write(tx: db.TransactWrite) -> None:
+            if place is not None:
+                repository.put_place(tx, place)
             repository.put_post(tx, post, author_public=not author.is_private)
             for row in media:
                 media_repo.claim(tx, row, author_id, POST_HOLDER + post_id)
@@ -332,16 +369,86 @@ def list_author_posts(viewer_id: str, handle: str, page: PageRequest) -> PostPag
     return PostPage(items=items, next_cursor=cursors().seal(position, scope))
 
 
-def list_hashtag_posts(viewer_id: str, tag: str, page: PageRequest) -> PostPage:
-    """Recent posts under a hashtag that I may see, newest first."""
-    tag = tag.lower().lstrip("#")
-    scope = f"TAG:{tag}:{viewer_id}"
+def _listed_posts(viewer_id: str, partition: str, scope: str, page: PageRequest) -> PostPage:
+    """A hashtag's or place's entries as posts I may see, newest first."""
     start = cursors().open(page.cursor, scope)
-    rows, position = db.query_page(keys.hashtag_pk(tag), page.limit, start, on_index=False)
-    entries = [r for r in rows if isinstance(r, HashtagRow)]
+    rows, position = db.query_page(partition, page.limit, start, on_index=False)
+    entries = [r for r in rows if isinstance(r, HashtagRow | PlacePostRow)]
     authors = visible_authors(viewer_id, {e.author_id for e in entries})
     posts = repository.get_many([e.post_id for e in entries if e.author_id in authors])
     items = render(
         viewer_id, [(posts[e.post_id], authors[e.author_id]) for e in entries if e.post_id in posts]
     )
     return PostPage(items=items, next_cursor=cursors().seal(position, scope))
+
+
+# A hashtag's or place's top posts: the most engaged of its latest TOP_FROM entries.
+TOP_POSTS = 9
+TOP_FROM = 100
+
+
+def engagement(totals: dict[str, int]) -> int:
+    """How a top post is chosen: a comment or a save counts as two likes."""
+    return totals["likes"] + 2 * (totals["comments"] + totals["saves"])
+
+
+def _top_posts(viewer_id: str, partition: str) -> list[PostOut]:
+    """Three reads: the latest entries, their stats items, then the best of them (and
+    their authors' visibility) as render_refs reads them; posts I may not see drop out
+    there, so it renders a few more than it shows."""
+    rows, _ = db.query_page(partition, TOP_FROM, None, on_index=False)
+    entries = [r for r in rows if isinstance(r, HashtagRow | PlacePostRow)]
+    found = db.batch_get(keys.stats_key(e.post_id) for e in entries)
+    scores = {
+        row.post_id: engagement(row.totals())
+        for row in found.values()
+        if isinstance(row, PostStatsRow)
+    }
+    ranked = sorted((e for e in entries if e.post_id in scores), key=lambda e: -scores[e.post_id])
+    refs = [(e.post_id, e.author_id) for e in ranked[: 3 * TOP_POSTS]]
+    return render_refs(viewer_id, refs)[:TOP_POSTS]
+
+
+def _tag(tag: str) -> str:
+    return tag.lower().lstrip("#")
+
+
+def list_hashtag_posts(viewer_id: str, tag: str, page: PageRequest) -> PostPage:
+    """Recent posts under a hashtag that I may see, newest first."""
+    tag = _tag(tag)
+    return _listed_posts(viewer_id, keys.hashtag_pk(tag), f"TAG:{tag}:{viewer_id}", page)
+
+
+def hashtag(viewer_id: str, tag: str) -> HashtagOut:
+    """A hashtag's count and top posts (a tag nobody used has none of either)."""
+    tag = _tag(tag)
+    stats = repository.tag_stats([tag]).get(tag)
+    return HashtagOut(
+        tag=tag,
+        post_count=max(0, int(stats.post_count)) if stats else 0,
+        top_posts=_top_posts(viewer_id, keys.hashtag_pk(tag)),
+    )
+
+
+def _existing_place(place_id: str) -> repository.PlaceRow:
+    found = repository.get_place(place_id)
+    if found is None:
+        raise place_not_found()
+    return found
+
+
+def place(viewer_id: str, place_id: str) -> PlaceDetailOut:
+    """A place, its count and top posts. Raises NotFound(place_not_found)."""
+    found = _existing_place(place_id)
+    return PlaceDetailOut(
+        **found.snapshot(),
+        post_count=max(0, int(found.post_count)),
+        top_posts=_top_posts(viewer_id, keys.place_pk(place_id)),
+    )
+
+
+def list_place_posts(viewer_id: str, place_id: str, page: PageRequest) -> PostPage:
+    """Recent posts at a place that I may see, newest first. Raises NotFound(place_not_found)."""
+    _existing_place(place_id)
+    scope = f"PLACE:{place_id}:{viewer_id}"
+    return _listed_posts(viewer_id, keys.place_pk(place_id), scope, page)

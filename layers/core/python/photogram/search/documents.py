@@ -1,7 +1,7 @@
 """Search documents, made from table items. Each carries a version from its item:
 the profile's revision; for a follow, the following item's creation time (doubled, so
 the removal of that follow, one more, outranks it and a later follow outranks both);
-for a hashtag, its stats item's revision."""
+for a hashtag, its stats item's revision; for a place, the place item's."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from photogram import clock
 from photogram.adapters.search import Put, Remove
-from photogram.posts.repository import HashtagStatsRow
+from photogram.posts.repository import HashtagStatsRow, PlaceRow
 from photogram.social.repository import FollowingRow
 from photogram.users.repository import ProfileRow
 
@@ -63,3 +63,19 @@ def hashtag_document(stats: HashtagStatsRow) -> Put | Remove:
         return Remove("hashtags", stats.tag, revision)
     doc = {"tag": stats.tag, "post_count": int(stats.post_count), "recent": float(stats.recent)}
     return Put("hashtags", stats.tag, revision, doc)
+
+
+def place_document(place: PlaceRow) -> Put | Remove:
+    """A place's document; a place no post is at any more leaves the index (as does
+    one just created, until the stream counts its first post)."""
+    revision = int(place.revision or 0)
+    if int(place.post_count or 0) <= 0:
+        return Remove("places", place.place_id, revision)
+    doc = {
+        "name": place.name,
+        "lat": float(place.lat),
+        "lng": float(place.lng),
+        "post_count": int(place.post_count),
+        "recent": float(place.recent),
+    }
+    return Put("places", place.place_id, revision, doc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from photogram.posts.models import PlaceOut
 from photogram.users.models import AvatarOut, Relationship
 
 
@@ -35,8 +36,20 @@ class HashtagResults(BaseModel):
     next_cursor: str | None
 
 
+class PlaceResult(PlaceOut):
+    post_count: int
+    # From the position searched near, when one was given.
+    distance_km: float | None
+
+
+class PlaceResults(BaseModel):
+    items: list[PlaceResult]
+    next_cursor: str | None
+
+
 class SearchTop(BaseModel):
     """The first few of each kind, for the search box."""
 
     users: list[UserCard]
     hashtags: list[HashtagResult]
+    places: list[PlaceResult]

@@ -7,6 +7,9 @@ users: the exact handle first; then accounts I follow; then accounts followed by
 people I follow (more of them first); within each, a prefix match before a typo
 match, then more followers first. Users blocked either way never appear. Private
 accounts appear as profiles (their posts never surface in hashtag or place results).
+
+hashtags: the exact tag first, then by recent use (forward-decayed), then post count.
+places: nearest first when I give a position, else as hashtags.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from photogram.adapters.search import Hit, search_index
+from photogram.adapters.search import Hit, Near, search_index
 from photogram.adapters.search.text import compact, fold, words
 from photogram.errors import PhotogramError
 from photogram.pagination import PageRequest, cursors
 from photogram.search.models import (
     HashtagResult,
     HashtagResults,
+    PlaceResult,
+    PlaceResults,
     SearchTop,
     UserCard,
     UserResults,
@@ -151,9 +156,53 @@ def search_hashtags(viewer_id: str, q: str, page: PageRequest) -> HashtagResults
     return HashtagResults(items=[_hashtag(h) for h in chosen], next_cursor=next_cursor)
 
 
-def search_top(viewer_id: str, q: str) -> SearchTop:
+def near(lat: float | None, lng: float | None) -> Near | None:
+    """The position places are ranked from: both coordinates or neither (422)."""
+    if lat is None and lng is None:
+        return None
+    if lat is None or lng is None:
+        missing = "lat" if lat is None else "lng"
+        raise Unprocessable(
+            "invalid_request",
+            "Give both lat and lng, or neither.",
+            [{"loc": ["query", missing], "type": "missing", "msg": f"{missing} is missing"}],
+        )
+    return Near(lat, lng)
+
+
+def _place_hits(query: str, position: Near | None) -> list[Hit]:
+    return search_index().places(query, position, WINDOW)
+
+
+def _place(hit: Hit) -> PlaceResult:
+    doc = hit.doc
+    return PlaceResult(
+        place_id=hit.doc_id,
+        name=str(doc["name"]),
+        lat=float(doc["lat"]),
+        lng=float(doc["lng"]),
+        post_count=int(doc.get("post_count", 0)),
+        distance_km=None if hit.distance_km is None else round(hit.distance_km, 3),
+    )
+
+
+def search_places(
+    viewer_id: str, q: str, lat: float | None, lng: float | None, page: PageRequest
+) -> PlaceResults:
     query = clean_query(q)
+    position = near(lat, lng)
+    scope = f"SEARCH:places:{viewer_id}:{fold(query)}:{position}"
+    chosen, next_cursor = _page(_place_hits(query, position), page, scope)
+    return PlaceResults(items=[_place(h) for h in chosen], next_cursor=next_cursor)
+
+
+def search_top(
+    viewer_id: str, q: str, lat: float | None = None, lng: float | None = None
+) -> SearchTop:
+    query = clean_query(q)
+    position = near(lat, lng)
     return SearchTop(
         users=_cards(viewer_id, _ranked_users(viewer_id, query)[:TOP]),
         hashtags=[_hashtag(h) for h in _hashtag_hits(query)[:TOP]],
+        places=[_place(h) for h in _place_hits(query, position)[:TOP]],
     )
