@@ -33,6 +33,7 @@ SAMPLE_QUERIES = {
     ("GET", "/search"): {"q": "al"},
     ("GET", "/search/users"): {"q": "al"},
     ("GET", "/search/hashtags"): {"q": "cat"},
+    ("GET", "/search/places"): {"q": "cafe", "lat": "52.52", "lng": "13.405"},
 }
 
 

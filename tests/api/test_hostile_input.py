@@ -53,13 +53,15 @@ def owner(info: dict[str, Any]) -> dict[str, Any]:
     handle = unique_handle("owner")
     assert client.put("/me", json={"handle": handle}).status_code == 200
     photo = upload(client, jpeg((300, 200)), "image/jpeg")
-    post = client.post("/posts", json={"media_ids": [photo["media_id"]]}).json()
+    at = {"name": "Hostile Café", "latitude": 52.52, "longitude": 13.405}
+    post = client.post("/posts", json={"media_ids": [photo["media_id"]], "location": at}).json()
     clip = upload(client, jpeg((180, 320)), "image/jpeg", purpose="story")
     story = client.post("/stories", json={"media_id": clip["media_id"], "audience": "followers"})
     return {
         "client": client,
         "handle": handle,
         "post_id": post["post_id"],
+        "place_id": post["place"]["place_id"],
         "story_id": story.json()["story_id"],
     }
 
@@ -75,6 +77,7 @@ def route_values(owner: dict[str, Any]) -> dict[str, str]:
         "handle": owner["handle"],
         "tag": "cats",
         "post_id": owner["post_id"],
+        "place_id": owner["place_id"],
         "story_id": owner["story_id"],
         "media_id": ULID,
         "comment_id": ULID,
