@@ -1,6 +1,6 @@
 """Deploy-time choices, read once from CDK context (cdk.json or `-c key=value`).
 
-To add an optional part (say `search=opensearch|none`): add a field here with
+To add an optional part (as `search=off|opensearch`): add a field here with
 its default, parse and check it in `from_context`, build its construct in
 `PhotogramStack._optional_parts` when it is on, and list it in docs/deploy.md.
 """
@@ -19,6 +19,7 @@ STAGE_PATTERN = re.compile(r"[a-z][a-z0-9]{0,15}")
 # Europe), 200 (adds most of Asia, the Middle East and Africa) or All.
 CDN_PRICE_CLASSES = ("100", "200", "All")
 RANKINGS = ("sagemaker", "heuristic")
+SEARCH_ENGINES = ("off", "opensearch")
 # WAF's bounds on a rate-based rule's limit (requests per IP per evaluation window).
 WAF_RATE_LIMITS = range(10, 2_000_000_001)
 DOMAIN_PATTERN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
@@ -61,6 +62,13 @@ class StackConfig:
     # it costs about $7 a month idle.
     waf: bool = False
     waf_rate_limit: int = 3000
+    # Search (infra/search.py): "off" (the search routes answer 503 search_unavailable)
+    # or "opensearch" (an Amazon OpenSearch Serverless collection, billed from about
+    # $175 a month idle; docs/deploy.md, Search).
+    search: str = "off"
+    # With search=opensearch: standby replicas in a second Availability Zone (the
+    # collection's redundancy). Off halves the idle capacity billed and leaves one AZ.
+    search_standby: bool = True
 
     @classmethod
     def from_context(cls, node: Node) -> StackConfig:
@@ -92,6 +100,11 @@ class StackConfig:
             node.try_get_context("waf_rate_limit"),
             default=defaults.waf_rate_limit,
         )
+        search, search_standby = _search(
+            node.try_get_context("search"),
+            node.try_get_context("search_standby"),
+            default=defaults.search_standby,
+        )
         return cls(
             stage=stage,
             throttle_rate=rate,
@@ -110,6 +123,8 @@ class StackConfig:
             alarm_email=_alarm_email(node.try_get_context("alarm_email")),
             waf=waf,
             waf_rate_limit=waf_rate_limit,
+            search=search,
+            search_standby=search_standby,
         )
 
 
@@ -154,16 +169,36 @@ def _alarm_email(value: object) -> str | None:
     return email
 
 
+def _flag(name: str, value: object, *, default: bool = False) -> bool:
+    """A yes/no context value: a JSON boolean from cdk.json, or a string from `-c`."""
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "":
+        return default
+    if str(value).lower() in ("false", "no", "0", "off"):
+        return False
+    if str(value).lower() in ("true", "yes", "1", "on"):
+        return True
+    raise ValueError(f"context {name}={value!r}: use true or false (on or off)")
+
+
+def _search(engine: object, standby: object, *, default: bool) -> tuple[str, bool]:
+    """(engine, standby replicas?) from `-c search=opensearch -c search_standby=off`."""
+    name = StackConfig.search if engine is None or engine == "" else str(engine)
+    if name not in SEARCH_ENGINES:
+        raise ValueError(f"context search={engine!r}: use one of {', '.join(SEARCH_ENGINES)}")
+    if standby is None or standby == "":
+        return name, default
+    if name == "off":
+        raise ValueError(
+            "context search_standby is the OpenSearch collection's: set it with search=opensearch"
+        )
+    return name, _flag("search_standby", standby)
+
+
 def _waf(flag: object, rate_limit: object, *, default: int) -> tuple[bool, int]:
     """(waf on?, requests per IP per 5 minutes) from `-c waf=true -c waf_rate_limit=n`."""
-    if isinstance(flag, bool):
-        waf = flag
-    elif flag is None or str(flag).lower() in ("", "false", "no", "0", "off"):
-        waf = False
-    elif str(flag).lower() in ("true", "yes", "1", "on"):
-        waf = True
-    else:
-        raise ValueError(f"context waf={flag!r}: use true or false")
+    waf = _flag("waf", flag)
     if rate_limit is None or rate_limit == "":
         return waf, default
     if not waf:

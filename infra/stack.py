@@ -23,6 +23,7 @@ from infra.observability import Observability
 from infra.ranking import Ranking
 from infra.resources import RESOURCES, Resources
 from infra.routes import FUNCTIONS, ROUTES, FunctionSpec, Route
+from infra.search import Search
 from infra.secrets import Secrets
 from infra.storage import Storage
 from infra.streams import Streams
@@ -73,6 +74,7 @@ class PhotogramStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **stack_options)
         self.config = config
+        self.specs = functions
 
         self.data = Data(self, "Data", spec=resources.table)
         self.secrets = Secrets(self, "Secrets", specs=resources.secrets)
@@ -170,6 +172,21 @@ class PhotogramStack(cdk.Stack):
                 memory_mb=self.config.ranker_memory_mb,
                 max_concurrency=self.config.ranker_max_concurrency,
             )
+        self.search: Search | None = None
+        if self.config.search == "opensearch":
+            self.search = Search(
+                self,
+                "Search",
+                stage=self.config.stage,
+                functions={
+                    spec.name: self.functions.by_name[spec.name]
+                    for spec in self.specs
+                    if spec.uses_search
+                },
+                layers=self.layers,
+                standby=self.config.search_standby,
+                log_retention=LOG_RETENTION,
+            )
 
     def _outputs(self) -> None:
         cdk.CfnOutput(self, "ApiUrl", value=self.api.rest_api.url, description="Base URL")
@@ -185,3 +202,10 @@ class PhotogramStack(cdk.Stack):
         cdk.CfnOutput(
             self, "CdnBaseUrl", value=self.cdn.base_url, description="Media URLs start so"
         )
+        if self.search is not None:
+            cdk.CfnOutput(
+                self,
+                "SearchEndpoint",
+                value=self.search.endpoint,
+                description="The OpenSearch Serverless collection's endpoint (SigV4, aoss)",
+            )

@@ -115,3 +115,33 @@ def test_ranking_and_its_endpoint_sizes_come_from_context():
 def test_ranking_values_sagemaker_would_refuse_are_refused_at_synth(key, value):
     with pytest.raises(ValueError, match=key):
         StackConfig.from_context(cdk.App(context={key: value}).node)
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        ({}, ("off", True)),
+        ({"search": "opensearch"}, ("opensearch", True)),
+        ({"search": "opensearch", "search_standby": "off"}, ("opensearch", False)),
+        ({"search": "opensearch", "search_standby": False}, ("opensearch", False)),
+        ({"search": "off"}, ("off", True)),
+    ],
+)
+def test_search_and_its_standby_replicas_come_from_context(context, expected):
+    config = StackConfig.from_context(cdk.App(context=context).node)
+
+    assert (config.search, config.search_standby) == expected
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"search": "elasticsearch"},
+        {"search": "none"},
+        {"search": "opensearch", "search_standby": "maybe"},
+        {"search_standby": "off"},
+    ],
+)
+def test_unusable_search_context_is_refused(context):
+    with pytest.raises(ValueError, match="search"):
+        StackConfig.from_context(cdk.App(context=context).node)

@@ -233,3 +233,29 @@ def test_one_edit_and_a_typo_of_a_prefix():
     assert typo_match("alcie", "alicekeys")  # one edit from the prefix "alice"
     assert not typo_match("xlice", "alice")  # the first letter must be right
     assert not typo_match("alx", "alex")  # under four characters, none
+
+
+class RecordingClient:
+    """Just enough of opensearch-py's client to see what `write` sends."""
+
+    def __init__(self) -> None:
+        self.bulks: list[tuple[list, dict]] = []
+
+    def bulk(self, body, params):
+        self.bulks.append((body, params))
+        return {"items": [{"index": {"status": 201}}, {"delete": {"status": 404}}]}
+
+
+def test_without_external_versions_writes_carry_no_version_and_ask_no_refresh():
+    from photogram.adapters.search.opensearch import OpenSearchIndex
+
+    client = RecordingClient()
+    engine = OpenSearchIndex(client, "test", external_versions=False)
+
+    written = engine.write([user("u-bob", "bob_jones", version=7), Remove("users", "u-old", 3)])
+
+    ((body, params),) = client.bulks
+    assert body[0] == {"index": {"_index": "test-users", "_id": "u-bob"}}
+    assert body[2] == {"delete": {"_index": "test-users", "_id": "u-old"}}
+    assert params == {}
+    assert (written.applied, written.stale) == (2, 0)

@@ -99,6 +99,11 @@ class Settings(BaseModel):
     search_region: str = ""
     search_index_prefix: str = Field("photogram", pattern=r"^[a-z][a-z0-9-]{0,40}$")
     search_timeout_seconds: float = Field(2.0, gt=0, le=30)
+    # Whether OpenSearch writes carry the item's version as an external version, so the
+    # engine refuses an older write. Off where an engine's support is not established
+    # (CDK turns it off on OpenSearch Serverless, decisions §40): the indexer re-reads
+    # each item, so without it a reordered write puts the current state again.
+    search_external_versions: bool = True
     # The embedded index's database file (":memory:" or empty: one per process).
     search_sqlite_path: str = ""
 

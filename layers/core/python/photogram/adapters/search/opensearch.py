@@ -5,7 +5,11 @@ to do). `opensearchpy` is imported on first use: its import costs 0.1-0.4 s, whi
 function that never searches should not pay at cold start.
 
 Index names are `<prefix>-<index>`; writes use external versioning, so a stale write
-comes back as a 409 that counts as `stale`, never as an error.
+comes back as a 409 that counts as `stale`, never as an error. With
+`search_external_versions` off (OpenSearch Serverless as CDK deploys it) writes carry
+no version and nothing is stale: the indexer's re-read keeps the current state.
+No request on the deployed path asks for a refresh (Serverless has no `_refresh` and
+refreshes on its own schedule): only tests pass `refresh=True`.
 """
 
 from __future__ import annotations
@@ -99,10 +103,18 @@ def body_of(index: Index) -> dict[str, Any]:
 
 
 class OpenSearchIndex:
-    def __init__(self, client: Any, prefix: str = "photogram", *, refresh: bool = False) -> None:
+    def __init__(
+        self,
+        client: Any,
+        prefix: str = "photogram",
+        *,
+        refresh: bool = False,
+        external_versions: bool = True,
+    ) -> None:
         self._client, self._prefix = client, prefix
         # Tests and `make reindex` read their own writes; the stream consumer does not wait.
         self._refresh = refresh
+        self._external_versions = external_versions
 
     @classmethod
     def from_settings(cls, config: Settings) -> OpenSearchIndex:
@@ -128,7 +140,11 @@ class OpenSearchIndex:
             options["http_auth"] = AWSV4SignerAuth(
                 credentials, region, config.search_signing_service
             )
-        return cls(OpenSearch(**options), config.search_index_prefix)
+        return cls(
+            OpenSearch(**options),
+            config.search_index_prefix,
+            external_versions=config.search_external_versions,
+        )
 
     def name(self, index: Index) -> str:
         return f"{self._prefix}-{index}"
@@ -153,12 +169,9 @@ class OpenSearchIndex:
             return Written(applied=0, stale=0)
         lines: list[dict[str, Any]] = []
         for op in writes:
-            meta = {
-                "_index": self.name(op.index),
-                "_id": op.doc_id,
-                "version": op.version,
-                "version_type": "external",
-            }
+            meta: dict[str, Any] = {"_index": self.name(op.index), "_id": op.doc_id}
+            if self._external_versions:
+                meta |= {"version": op.version, "version_type": "external"}
             if isinstance(op, Put):
                 lines += [{"index": meta}, self._source(op)]
             else:
