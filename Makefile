@@ -15,12 +15,13 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev seed clock test test-fast bench train eval lint format openapi synth deploy diff clean help
+.PHONY: dev seed clock reindex test test-fast bench train eval lint format openapi synth deploy diff clean help
 
 help:
 	@echo "make dev        start the whole system locally (API, auth, storage)"
 	@echo "make seed       create demo users with follows in the running system"
 	@echo "make clock      move the running system's clock: make clock ARGS=+25h"
+	@echo "make reindex    rebuild the running system's search indexes from its table"
 	@echo "make test       run every test"
 	@echo "make test-fast  every test but the CDK synth ones (no infra extra needed)"
 	@echo "make bench      run the benchmarks against a fresh local runtime"
@@ -61,6 +62,9 @@ seed: $(DEV_STAMP)
 
 clock: $(DEV_STAMP)
 	$(PY) -m local.clock $(ARGS)
+
+reindex: $(DEV_STAMP)
+	$(PY) -m local.reindex
 
 test: $(INFRA_STAMP)
 	$(PY) -m pytest -n 2 $(ARGS)

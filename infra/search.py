@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -29,14 +30,17 @@ from constructs import Construct
 from infra import nag
 from infra.environment import SEARCH_ENGINE_ENV_VAR, Deployed, function_environment
 from infra.layers import ARCHITECTURE, ROOT, RUNTIME, Layers
+from infra.resources import TABLE
 from infra.routes import FunctionSpec
 
 SETUP = FunctionSpec(
     "search-setup",
     "Search: creates the OpenSearch indexes (a CloudFormation custom resource)",
     memory_mb=512,
-    # A minute of retries while the data access policy takes effect, then the indexes.
-    timeout_seconds=120,
+    # Creating the indexes takes a minute at most (retries while the data access
+    # policy takes effect); a rebuild (`{"reindex": ...}`) as long as Lambda allows.
+    timeout_seconds=900,
+    # Reads the table only to rebuild the indexes: Scan, granted below, nothing else.
     uses_table=False,
     uses_secrets=(),
     uses_search=True,
@@ -48,7 +52,8 @@ INDEX_PREFIX = "photogram"
 # What each function may do to the indexes (OpenSearch Serverless's data access
 # permissions; docs: "Supported operations and plugins in Amazon OpenSearch
 # Serverless"). Search reads; the stream consumer writes (bulk index and delete);
-# the setup function creates indexes, and alone may change or drop them. None needs a
+# the setup function creates indexes, and alone may change or drop them, and writes
+# every document when it rebuilds them (docs/deploy.md, "Rebuilding the indexes"). None needs a
 # collection-level permission (aoss:DescribeCollectionItems covers aliases and
 # templates, which Photogram does not use).
 INDEX_PERMISSIONS: Mapping[str, tuple[str, ...]] = {
@@ -59,6 +64,8 @@ INDEX_PERMISSIONS: Mapping[str, tuple[str, ...]] = {
         "aoss:DescribeIndex",
         "aoss:UpdateIndex",
         "aoss:DeleteIndex",
+        "aoss:ReadDocument",
+        "aoss:WriteDocument",
     ),
 }
 # The adapter whose mappings and analyzers the indexes are made with: a change to it
@@ -87,6 +94,7 @@ class Search(Construct):
         stage: str,
         functions: Mapping[str, lambda_.Function],
         layers: Layers,
+        table: dynamodb.ITable,
         standby: bool,
         log_retention: logs.RetentionDays,
     ) -> None:
@@ -152,7 +160,9 @@ class Search(Construct):
             # the indexer's re-read keeps the current state without them.
             "PHOTOGRAM_SEARCH_EXTERNAL_VERSIONS": "false",
         }
-        self.setup = self._setup_function(settings, layers=layers, log_retention=log_retention)
+        self.setup = self._setup_function(
+            settings, layers=layers, table=table, log_retention=log_retention
+        )
 
         roles: dict[str, iam.IRole] = {}
         for name, function in sorted({**functions, SETUP.name: self.setup}.items()):
@@ -214,6 +224,7 @@ class Search(Construct):
         settings: Mapping[str, str],
         *,
         layers: Layers,
+        table: dynamodb.ITable,
         log_retention: logs.RetentionDays,
     ) -> lambda_.Function:
         scope = Construct(self, "Setup")
@@ -232,9 +243,14 @@ class Search(Construct):
                 resources=[log_group.log_group_arn],
             )
         )
+        # A rebuild scans the table: that action on the table alone (no index, no write).
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:Scan"], resources=[table.table_arn])
+        )
         environment = function_environment(
             SETUP, Deployed(table=("", ""), search=settings), overrides={}
         )
+        environment[TABLE.env_var] = table.table_name
         # Creating an index takes longer than a query's 2 s budget.
         environment["PHOTOGRAM_SEARCH_TIMEOUT_SECONDS"] = "30"
         function = lambda_.Function(

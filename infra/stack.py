@@ -184,6 +184,7 @@ class PhotogramStack(cdk.Stack):
                     if spec.uses_search
                 },
                 layers=self.layers,
+                table=self.data.table,
                 standby=self.config.search_standby,
                 log_retention=LOG_RETENTION,
             )
@@ -208,4 +209,10 @@ class PhotogramStack(cdk.Stack):
                 "SearchEndpoint",
                 value=self.search.endpoint,
                 description="The OpenSearch Serverless collection's endpoint (SigV4, aoss)",
+            )
+            cdk.CfnOutput(
+                self,
+                "SearchSetupFunction",
+                value=self.search.setup.function_name,
+                description='Invoke with {"reindex": {}} to rebuild the search indexes',
             )

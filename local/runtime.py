@@ -32,6 +32,7 @@ _FAKE_AWS = {
 logger = logging.getLogger("photogram.local")
 # The local clock control (GET / POST), beside the API; `python -m local.clock`.
 CLOCK_PATH = "/_local/clock"
+REINDEX_PATH = "/_local/reindex"
 
 
 def _json(body: dict[str, Any], status: int) -> Response:
@@ -190,7 +191,7 @@ class LocalRuntime:
             cors=cors,
             extra=self._docs_routes()
             | {cdn.PREFIX: cdn.handler(self._s3(endpoint), MEDIA.local_name, cors)},
-            admin={CLOCK_PATH: self._clock_route},
+            admin={CLOCK_PATH: self._clock_route, REINDEX_PATH: self._reindex_route},
             endpoint=self.ranker_endpoint,
             log=(lambda line: print(line, flush=True)) if self.access_log else None,
         )
@@ -250,6 +251,21 @@ class LocalRuntime:
         import boto3
 
         return boto3.client("s3", endpoint_url=endpoint, region_name=self.config.region)
+
+    def _reindex_route(self, request: Request) -> Response:
+        """POST: rebuild the search indexes from the table (`make reindex`), as the
+        search-setup function does on AWS; what was written."""
+        if request.method != "POST":
+            return _json({"error": {"code": "method_not_allowed", "message": "POST"}}, 405)
+        from photogram.adapters.search import search_enabled
+        from photogram.search import reindex
+
+        if not search_enabled():
+            return _json({"error": {"code": "search_unavailable", "message": "search is off"}}, 503)
+        self.streams.wait_idle()
+        started = time.perf_counter()
+        written = reindex.rebuild()
+        return _json({"written": written, "seconds": round(time.perf_counter() - started, 3)}, 200)
 
     def _clock_route(self, request: Request) -> Response:
         """GET: the domain clock. POST {"advance_seconds": n}: move it forward (never

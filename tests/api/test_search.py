@@ -250,3 +250,29 @@ def test_an_empty_or_overlong_query_is_422(person, stem, q):
 
 def test_search_needs_a_signed_in_caller(anonymous):
     assert anonymous.get("/search/users", params={"q": "alice"}).status_code == 401
+
+
+def test_a_rebuild_from_the_table_brings_back_what_the_engine_lost(runtime, person, stem):
+    # `make reindex` (POST /_local/reindex): the engine is emptied, then rebuilt.
+    import requests
+
+    from photogram.adapters.search import search_index
+
+    user = person(f"{stem}kept")
+    publish(
+        user, f"#{stem}kept", location={"name": f"{stem} Kept Place", "latitude": 1, "longitude": 2}
+    )
+    assert eventually(lambda: tags(user, stem) == [(f"{stem}kept", 1)])
+    assert runtime.streams.wait_idle()
+    search_index().reset()
+    assert handles(user, stem) == []
+
+    response = requests.post(runtime.info["api_url"] + "/_local/reindex", timeout=120)
+
+    assert response.status_code == 200, response.text
+    written = response.json()["written"]
+    assert written["users"] >= 1 and written["hashtags"] >= 1 and written["places"] >= 1
+    assert handles(user, stem) == [user.handle]
+    assert tags(user, stem) == [(f"{stem}kept", 1)]
+    found = user.get("/search/places", params={"q": f"{stem} kept"}).json()["items"]
+    assert [p["name"] for p in found] == [f"{stem} Kept Place"]

@@ -134,10 +134,27 @@ def test_the_data_access_policy_gives_each_function_only_what_it_needs(with_sear
             "index",
             indexes,
             sorted(
-                ["aoss:CreateIndex", "aoss:DescribeIndex", "aoss:UpdateIndex", "aoss:DeleteIndex"]
+                [
+                    "aoss:CreateIndex",
+                    "aoss:DescribeIndex",
+                    "aoss:UpdateIndex",
+                    "aoss:DeleteIndex",
+                    # A rebuild (`{"reindex": ...}`) writes every document.
+                    "aoss:ReadDocument",
+                    "aoss:WriteDocument",
+                ]
             ),
         ),
     }
+
+
+def test_the_setup_function_may_only_scan_the_table_to_rebuild(with_search):
+    statements = policy_statements(with_search, role_of(with_search, "search-setup"))
+
+    table = [s for s in statements if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
+
+    assert [as_list(s["Action"]) for s in table] == [["dynamodb:Scan"]]
+    assert text_of(table[0]["Resource"]).startswith("<DataTable")
 
 
 def test_only_those_roles_may_call_the_collection_and_only_it(with_search):

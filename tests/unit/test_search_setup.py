@@ -93,3 +93,35 @@ def test_delete_touches_no_index(monkeypatch):
 
     assert response == {"PhysicalResourceId": "photogram-search-indexes"}
     assert called == []
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, {"reset": True, "segment": 0, "total_segments": 1}),
+        (
+            {"reset": False, "segment": 3, "total_segments": 4},
+            {"reset": False, "segment": 3, "total_segments": 4},
+        ),
+    ],
+)
+def test_a_reindex_request_takes_its_options_or_the_defaults(options, expected):
+    assert handler.rebuild_options(options) == expected
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        None,
+        {"resets": True},
+        {"reset": "yes"},
+        {"segment": True},
+        {"segment": 4, "total_segments": 4},
+        {"segment": -1},
+        {"total_segments": 0},
+        {"total_segments": 1001},
+    ],
+)
+def test_a_reindex_request_with_bad_options_is_refused_before_anything_is_dropped(options):
+    with pytest.raises(ValueError):
+        handler.rebuild_options(options)

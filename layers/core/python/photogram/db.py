@@ -172,3 +172,13 @@ def query_page(
 
 def keys_of(rows: Sequence[Row]) -> list[Key]:
     return [(r.PK, r.SK) for r in rows]
+
+
+def scan(kinds: Sequence[type[Row]], *, segment: int = 0, total_segments: int = 1) -> Iterable[Row]:
+    """Every item of the given types, in no order: one segment of a parallel Scan of
+    the whole table (for rebuilding what is derived from it; never on a request)."""
+    return Row.scan(
+        Row.kind.is_in(*kinds),
+        segment=segment if total_segments > 1 else None,
+        total_segments=total_segments if total_segments > 1 else None,
+    )
