@@ -136,9 +136,39 @@ class PipLayerBundler:
                 f"pip could not build the dependencies layer ({' '.join(command)}):\n"
                 f"{result.stderr.strip()}"
             )
+        prune_unused(target)
         if self.compiler:
             compile_bytecode(self.compiler, target)
         return True
+
+
+# What pip installs into the layer that no function imports: opensearch-py 3 requires
+# opensearch-protobufs (and through it grpcio and protobuf, ~22 MB unzipped) for a
+# gRPC transport Photogram does not use; opensearchpy never imports them
+# (tests/unit/test_dependencies.py imports what the functions use without them).
+UNUSED_DISTRIBUTIONS = ("grpcio", "protobuf", "opensearch_protobufs")
+
+
+def prune_unused(target: Path) -> list[str]:
+    """Delete every file of UNUSED_DISTRIBUTIONS (as their RECORDs list them) from an
+    installed layer, and the folders that leaves empty; the distributions deleted."""
+    gone = []
+    for name in UNUSED_DISTRIBUTIONS:
+        for dist_info in sorted(target.glob(f"{name}-*.dist-info")):
+            record = dist_info / "RECORD"
+            files = [line.split(",")[0] for line in record.read_text().splitlines() if line]
+            folders = set()
+            for relative in files:
+                path = (target / relative).resolve()
+                if target.resolve() in path.parents and path.is_file():
+                    path.unlink()
+                    folders.update(p for p in path.parents if target.resolve() in p.parents)
+            shutil.rmtree(dist_info, ignore_errors=True)
+            for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+                if folder.is_dir() and all(p.name == "__pycache__" for p in folder.iterdir()):
+                    shutil.rmtree(folder)
+            gone.append(dist_info.name)
+    return gone
 
 
 @jsii.implements(cdk.ILocalBundling)
@@ -221,7 +251,9 @@ def deps_layer_code(compiler: str | None = None) -> lambda_.Code:
     # pick up newer releases within the requirements' ranges).
     compiled = "bytecode" if compiler else "source"
     fingerprint = hashlib.sha256(
-        "\n".join([REQUIREMENTS.read_text(), *bundler.options(), compiled]).encode()
+        "\n".join(
+            [REQUIREMENTS.read_text(), *bundler.options(), compiled, *UNUSED_DISTRIBUTIONS]
+        ).encode()
     ).hexdigest()
     return lambda_.Code.from_asset(
         str(DEPS_LAYER_DIR),
@@ -234,7 +266,11 @@ def deps_layer_code(compiler: str | None = None) -> lambda_.Code:
             command=[
                 "bash",
                 "-c",
-                "pip install --no-compile -r requirements.txt -t /asset-output/python",
+                "pip install --no-compile -r requirements.txt -t /asset-output/python && "
+                "cd /asset-output/python && for d in "
+                + " ".join(f"{name}-*.dist-info" for name in UNUSED_DISTRIBUTIONS)
+                + '; do cut -d, -f1 "$d/RECORD" | xargs rm -f; rm -rf "$d"; done && '
+                "find . -type d -empty -delete",
             ],
         ),
     )

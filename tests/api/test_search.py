@@ -276,3 +276,33 @@ def test_a_rebuild_from_the_table_brings_back_what_the_engine_lost(runtime, pers
     assert tags(user, stem) == [(f"{stem}kept", 1)]
     found = user.get("/search/places", params={"q": f"{stem} kept"}).json()["items"]
     assert [p["name"] for p in found] == [f"{stem} Kept Place"]
+
+
+def test_a_stack_without_search_answers_503_and_everything_else_works(
+    runtime, person, stem, monkeypatch
+):
+    # What `search=off` deploys: the functions' settings say PHOTOGRAM_SEARCH_ENGINE=off.
+    from photogram.adapters import search as adapter
+    from photogram.settings import settings
+
+    user = person(f"{stem}off")
+    assert runtime.streams.wait_idle()
+    monkeypatch.setenv("PHOTOGRAM_SEARCH_ENGINE", "off")
+    settings.cache_clear()
+    adapter.search_index.cache_clear()
+    try:
+        for path in ("/search", "/search/users", "/search/hashtags", "/search/places"):
+            response = user.get(path, params={"q": stem})
+            assert response.status_code == 503, (path, response.text)
+            assert error_code(response) == "search_unavailable"
+        # Everything else works, the stream consumer included (it skips indexing).
+        assert user.put("/me", json={"display_name": "Offline"}).status_code == 200
+        at = {"name": f"{stem} Off", "latitude": 1, "longitude": 2}
+        post_id = publish(user, f"#{stem}off", location=at)
+        assert runtime.streams.wait_idle()
+        page = user.get(f"/hashtags/{stem}off").json()
+        assert page["post_count"] == 1 and [p["post_id"] for p in page["top_posts"]] == [post_id]
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+        adapter.search_index.cache_clear()
