@@ -3,7 +3,7 @@
 Creates alice, bob, carol (private) and dave through the public API, as the app
 would, with follows between them and one pending follow request; then each sets
 an avatar and posts photos (uploaded through the presigned POST and the media pipeline, as the phone
-does), and they like and comment on each other's posts, so `GET /feed` has a
+does; some at places), and they like and comment on each other's posts, so `GET /feed` has a
 ranked feed to show; bob, carol, dave and alice (for her close friend bob) post
 stories, so `GET /stories/tray` has rings. Photos come from `--photos DIR` (JPEG,
 PNG, WebP, HEIC), else the shared media corpus beside the checkout, else pictures
@@ -51,6 +51,13 @@ CAPTIONS = {
     "bob": ["New workshop #diy", "Scaffolding at dawn #city #diy", "Lunch break #food"],
     "carol": ["Flight day #travel #sky", "Quiet morning #coffee"],
     "dave": ["Hello from Jupiter #space #travel", "Pod bay #space", "Dinner #food"],
+}
+# Where some posts were taken (a name and a position make a place: GET /search/places).
+LOCATIONS = {
+    "Tea time #garden #tea": {"name": "Café Central", "latitude": 48.2104, "longitude": 16.3655},
+    "Sunday light #garden": {"name": "Kew Gardens", "latitude": 51.4787, "longitude": -0.2956},
+    "Lunch break #food": {"name": "Café Central", "latitude": 48.2105, "longitude": 16.3657},
+    "Quiet morning #coffee": {"name": "Café de Flore", "latitude": 48.8541, "longitude": 2.3326},
 }
 LIKES = [("alice", "bob"), ("dave", "bob"), ("bob", "alice"), ("dave", "alice")]
 COMMENTS = [("alice", "bob", "Looks great @bob!"), ("bob", "alice", "Love this #garden")]
@@ -134,9 +141,11 @@ def ready_media(
 
 
 def publish(info: dict[str, Any], token: str, data: bytes, content_type: str, caption: str) -> str:
-    """Upload a photo and post it; returns the post id."""
+    """Upload a photo and post it (at its place, if LOCATIONS has one); the post id."""
     media_id = ready_media(info, token, data, content_type, "post")
-    body = {"media_ids": [media_id], "caption": caption}
+    body: dict[str, Any] = {"media_ids": [media_id], "caption": caption}
+    if caption in LOCATIONS:
+        body["location"] = LOCATIONS[caption]
     return str(_call(info, token, "POST", "/posts", body)["post_id"])
 
 
@@ -190,6 +199,7 @@ def seed(info: dict[str, Any], folder: Path | None = None) -> dict[str, str]:
     print("  alice's home feed: GET /feed with alice's token (python -m local.token alice)")
     print(f"  {len(STORIES)} stories: GET /stories/tray as alice; they expire in 24 h,")
     print("  or now with `make clock ARGS=+25h` (moves the local clock)")
+    print("  search: GET /search?q=al (users, hashtags, places), /search/places?q=cafe")
     return tokens
 
 

@@ -90,7 +90,7 @@ def test_seeded_system_serves_the_demo_users(running):
     assert me.json()["handle"] == "carol"
 
 
-def test_seeded_system_finds_alice_as_you_type(running):
+def test_seeded_system_finds_alice_as_you_type_and_the_cafe_nearest_first(running):
     _, _, _, info = running
     dave = {"Authorization": f"Bearer {id_token(info, 'dave')}"}
     deadline = time.monotonic() + 30
@@ -109,6 +109,28 @@ def test_seeded_system_finds_alice_as_you_type(running):
     assert found.status_code == 200
     assert handles[0] == "alice"
     assert found.json()["items"][0]["relationship"]["is_following"] is True
+
+    # The café alice and bob posted at, nearest first (one seeded running system
+    # for both: each costs a start).
+    vienna = {"q": "caf", "lat": 48.2082, "lng": 16.3738}
+    deadline = time.monotonic() + 120
+    while True:
+        found = requests.get(
+            info["api_url"] + "/search/places", params=vienna, headers=dave, timeout=5
+        )
+        items = found.json().get("items", [])
+        # Seeding goes on after "ready": wait for bob's post at the same café, and
+        # carol's in Paris.
+        counts = [p["post_count"] for p in items]
+        if counts == [2, 1] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+
+    assert [(p["name"], p["post_count"]) for p in items] == [
+        ("Café Central", 2),
+        ("Café de Flore", 1),
+    ]
+    assert items[0]["distance_km"] < 1 < 1000 < items[1]["distance_km"]
 
 
 def test_seeded_system_shows_alice_a_feed_of_uploaded_photos(running):
