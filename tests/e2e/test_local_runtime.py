@@ -112,7 +112,7 @@ def test_seeded_system_finds_alice_as_you_type_and_the_cafe_nearest_first(runnin
 
     # The café alice and bob posted at, nearest first (one seeded running system
     # for both: each costs a start).
-    vienna = {"q": "caf", "lat": 48.2082, "lng": 16.3738}
+    vienna = {"q": "caf", "lat": "48.2082", "lng": "16.3738"}
     deadline = time.monotonic() + 120
     while True:
         found = requests.get(
