@@ -157,7 +157,7 @@ def prune_unused(target: Path) -> list[str]:
         for dist_info in sorted(target.glob(f"{name}-*.dist-info")):
             record = dist_info / "RECORD"
             files = [line.split(",")[0] for line in record.read_text().splitlines() if line]
-            folders = set()
+            folders: set[Path] = set()
             for relative in files:
                 path = (target / relative).resolve()
                 if target.resolve() in path.parents and path.is_file():
