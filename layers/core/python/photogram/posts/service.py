@@ -387,7 +387,7 @@ TOP_POSTS = 9
 TOP_FROM = 100
 
 
-def engagement(totals: dict[str, int]) -> int:
+def engagement_score(totals: dict[str, int]) -> int:
     """How a top post is chosen: a comment or a save counts as two likes."""
     return totals["likes"] + 2 * (totals["comments"] + totals["saves"])
 
@@ -400,7 +400,7 @@ def _top_posts(viewer_id: str, partition: str) -> list[PostOut]:
     entries = [r for r in rows if isinstance(r, HashtagRow | PlacePostRow)]
     found = db.batch_get(keys.stats_key(e.post_id) for e in entries)
     scores = {
-        row.post_id: engagement(row.totals())
+        row.post_id: engagement_score(row.totals())
         for row in found.values()
         if isinstance(row, PostStatsRow)
     }
