@@ -828,7 +828,8 @@ def report(
                 f"    {e.name:<7} database {e.memory['db kb'] / 1024:.0f} MB on disk "
                 "(with its WAL); "
                 f"this process's RSS +{mb['after users'] - mb['before load']:.1f} MB for the "
-                f"users, +{mb['after all'] - mb['before load']:.1f} MB for everything"
+                f"users, +{mb['after all'] - mb['before load']:.1f} MB for everything (its "
+                "page cache is 2 MB a connection, often in memory this process had freed)"
             )
     for e in engines:
         for kind, errors in e.errors.items():
