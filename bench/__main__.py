@@ -12,6 +12,7 @@ BENCHMARKS = (
     "bench.stories_bench",
     "bench.cost_bench",
     "bench.ranking_bench",
+    "bench.search_bench",
 )
 
 if __name__ == "__main__":
