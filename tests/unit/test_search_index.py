@@ -103,6 +103,16 @@ def test_one_typo_is_tolerated_from_four_characters_on(index):
     assert "u-alice" not in ids(index.users("axcxe", [], 10))
 
 
+def test_typos_are_looked_for_only_when_prefixes_do_not_fill_the_window(index):
+    index.write([user("u-alice", "alice", followers=5), user("u-alicia", "alicia")])
+
+    # "alic" is a prefix of both: with room for three, the typo match comes too.
+    index.write([user("u-alix", "alixe", followers=100)])
+    assert ids(index.users("alic", [], 3)) == ["u-alice", "u-alicia", "u-alix"]
+    # With room for two, the prefixes fill it and no typo is looked for.
+    assert ids(index.users("alic", [], 2)) == ["u-alice", "u-alicia"]
+
+
 def test_prefix_search_starts_at_the_first_character(index):
     # Mastodon #28238: prefix search on usernames.
     index.write(PEOPLE)
@@ -259,3 +269,21 @@ def test_without_external_versions_writes_carry_no_version_and_ask_no_refresh():
     assert body[2] == {"delete": {"_index": "test-users", "_id": "u-old"}}
     assert params == {}
     assert (written.applied, written.stale) == (2, 0)
+
+
+def test_a_term_starts_with_a_one_edit_variant_exactly_when_it_is_a_typo_match():
+    import random
+
+    from photogram.adapters.search.text import HANDLE_ALPHABET, one_edit_variants
+
+    rng = random.Random(7)
+    for _ in range(300):
+        query = "".join(rng.choice("abc1") for _ in range(rng.randint(4, 7)))
+        variants = one_edit_variants(query)
+        for _ in range(40):
+            term = "".join(
+                rng.choice("abc1" + HANDLE_ALPHABET[:2]) for _ in range(rng.randint(3, 9))
+            )
+            by_variants = any(term.startswith(v) for v in variants)
+            assert by_variants == typo_match(query, term), (query, term)
+    assert one_edit_variants("abc") == set()

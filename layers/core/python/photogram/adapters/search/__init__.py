@@ -86,7 +86,9 @@ class SearchIndex(Protocol):
     def users(self, query: str, followees: Sequence[str], size: int) -> list[Hit]:
         """Up to `size` users matching `query` as typed: the handle exactly, a prefix
         of the handle without separators, a prefix of every query word in the name,
-        or either with one typo from `text.TYPO_FROM` characters on. The exact handle
+        or, only when those are fewer than `size`, either with one typo from
+        `text.TYPO_FROM` characters on (typos rescue a query that finds little; they
+        are the costly part of a query, and never outrank a prefix). The exact handle
         and the viewer's `followees` (from `following`) come first, then the engine's
         relevance, then follower count; `Hit.followed` marks the followees."""
 

@@ -209,11 +209,22 @@ class OpenSearchIndex:
     # --- users -----------------------------------------------------------------------
 
     def users(self, query: str, followees: Sequence[str], size: int) -> list[Hit]:
+        """Prefixes first; only when they find fewer than `size`, the same query again
+        with one typo allowed (fuzziness on edge n-grams matches every stored prefix
+        of every handle and name: about ten times the work, wasted when prefixes
+        already fill the window)."""
+        hits = self._users(query, followees, size, typos=False)
+        if len(hits) < size and len(compact(query)) >= TYPO_FROM:
+            hits = self._users(query, followees, size, typos=True)
+        return hits
+
+    def _users(self, query: str, followees: Sequence[str], size: int, *, typos: bool) -> list[Hit]:
         short = compact(query)
         if not short:
             return []
+        fuzzy = _fuzzy if typos else (lambda _: {})
         text: list[dict[str, Any]] = [
-            {"match": {"handle.compact": {"query": short, "boost": 3, **_fuzzy(short)}}}
+            {"match": {"handle.compact": {"query": short, "boost": 3, **fuzzy(short)}}}
         ]
         query_words = words(query)
         if query_words:
@@ -223,7 +234,7 @@ class OpenSearchIndex:
                         "name.prefix": {
                             "query": " ".join(query_words),
                             "operator": "and",
-                            **_fuzzy(max(query_words, key=len)),
+                            **fuzzy(max(query_words, key=len)),
                         }
                     }
                 }

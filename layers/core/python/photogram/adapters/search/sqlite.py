@@ -18,7 +18,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from photogram.adapters.search import INDEXES, Hit, Near, Put, Write, Written
-from photogram.adapters.search.text import TYPO_FROM, compact, fold, typo_match, words
+from photogram.adapters.search.text import (
+    TYPO_FROM,
+    compact,
+    fold,
+    one_edit_variants,
+    typo_match,
+    words,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
@@ -200,6 +207,12 @@ class SqliteIndex:
     # --- users -----------------------------------------------------------------------
 
     def users(self, query: str, followees: Sequence[str], size: int) -> list[Hit]:
+        """Each way of matching is a bounded query of its own: the exact handle, the
+        best `size` handle prefixes, the best `size` name matches (by follower count),
+        and the viewer's followees that match at all; typos only when those found
+        fewer than `size` (as the OpenSearch engine's second query). The best `size`
+        of their union are the best `size` overall: anything a bounded query left out
+        has `size` others matching as well with more followers."""
         exact, short, query_words = fold(query).strip(), compact(query), words(query)
         if not short:
             return []
@@ -214,27 +227,29 @@ class SqliteIndex:
         found(_column(db, "SELECT user_id FROM users WHERE handle = ?", exact), 100)
         found(
             _column(
-                db, "SELECT user_id FROM users WHERE compact >= ? AND compact < ?", short, upper
+                db,
+                "SELECT user_id FROM users WHERE compact >= ? AND compact < ? "
+                "ORDER BY follower_count DESC LIMIT ?",
+                short,
+                upper,
+                size,
             ),
             3,
         )
         if query_words:
-            found(self._names_matching(db, query_words), 1)
-        if len(short) >= TYPO_FROM:
-            found(
-                (
-                    user_id
-                    for user_id, handle in db.execute(
-                        "SELECT user_id, compact FROM users WHERE compact >= ? AND compact < ?",
-                        (short[0], short[0] + "\U0010ffff"),
-                    )
-                    if typo_match(short, handle)
-                ),
-                1.5,
-            )
+            found(self._names_matching(db, [[f'"{w}"*'] for w in query_words], size), 1)
+        mine = self._followees_matching(db, followees, short, query_words, typos=False)
+        typos = len(short) >= TYPO_FROM and len(scores.keys() | mine.keys()) < size
+        if typos:
+            found(self._handles_one_typo_away(db, short, size), 1.5)
+            if query_words:
+                found(self._names_matching(db, self._terms(db, query_words), size), 1)
+            mine = self._followees_matching(db, followees, short, query_words, typos=True)
+        for user_id, score in mine.items():
+            scores[user_id] = max(scores.get(user_id, 0.0), score)
         if not scores:
             return []
-        followed = set(followees) & scores.keys()
+        followed = mine.keys()
         rows = {
             user_id: (count, doc)
             for user_id, count, doc in _in(
@@ -247,14 +262,60 @@ class SqliteIndex:
         )[:size]
         return [Hit(u, json.loads(rows[u][1]), followed=u in followed) for u in ranked]
 
-    def _names_matching(self, db: sqlite3.Connection, query_words: list[str]) -> list[str]:
-        """Users whose name has, for every query word, a word starting with it or, from
-        TYPO_FROM letters on, with it one typo away."""
-        clauses = []
+    def _followees_matching(
+        self,
+        db: sqlite3.Connection,
+        followees: Sequence[str],
+        short: str,
+        query_words: list[str],
+        *,
+        typos: bool,
+    ) -> dict[str, float]:
+        """The viewer's followees the query matches, scored as `users` scores them
+        (the query words against the name's words as FTS5 matches them)."""
+        if not followees:
+            return {}
+        matched: dict[str, float] = {}
+        for user_id, handle, handle_compact, doc in _in(
+            db, "SELECT user_id, handle, compact, doc FROM users WHERE user_id IN", followees
+        ):
+            name_words = words(json.loads(doc).get("name", ""))
+            score = 0.0
+            if handle == fold(short) or handle_compact.startswith(short):
+                score = 3
+            elif typos and typo_match(short, handle_compact):
+                score = 1.5
+            elif query_words and all(
+                any(n.startswith(w) or (typos and typo_match(w, n)) for n in name_words)
+                for w in query_words
+            ):
+                score = 1
+            if score:
+                matched[user_id] = score
+        return matched
+
+    def _handles_one_typo_away(self, db: sqlite3.Connection, short: str, size: int) -> list[str]:
+        """The best `size` handles (separators dropped) starting with a string one edit
+        from `short` that keeps its first letter (text.typo_match), by follower count:
+        one indexed range per such string."""
+        best: dict[str, int] = {}
+        for variant in one_edit_variants(short):
+            for user_id, count in db.execute(
+                "SELECT user_id, follower_count FROM users WHERE compact >= ? AND compact < ? "
+                "ORDER BY follower_count DESC LIMIT ?",
+                (variant, variant + "\U0010ffff", size),
+            ):
+                best[user_id] = count
+        return sorted(best, key=lambda u: (-best[u], u))[:size]
+
+    def _terms(self, db: sqlite3.Connection, query_words: list[str]) -> list[list[str]]:
+        """For each query word, the FTS5 terms that match it: its prefix and, from
+        TYPO_FROM letters on, the names' words one typo away."""
+        terms = []
         for word in query_words:
-            terms = [f'"{word}"*']
+            alternatives = [f'"{word}"*']
             if len(word) >= TYPO_FROM:
-                terms += [
+                alternatives += [
                     f'"{term}"'
                     for (term,) in db.execute(
                         "SELECT term FROM user_words WHERE term >= ? AND term < ?",
@@ -262,12 +323,21 @@ class SqliteIndex:
                     )
                     if typo_match(word, term)
                 ]
-            clauses.append("(" + " OR ".join(terms) + ")")
+            terms.append(alternatives)
+        return terms
+
+    def _names_matching(
+        self, db: sqlite3.Connection, terms: list[list[str]], size: int
+    ) -> list[str]:
+        """The best `size` users (by follower count) whose name matches, for every
+        query word, one of its terms."""
+        match = " AND ".join("(" + " OR ".join(alternatives) + ")" for alternatives in terms)
         return _column(
             db,
             "SELECT u.user_id FROM user_names n JOIN users u ON u.rowid = n.rowid "
-            "WHERE user_names MATCH ?",
-            " AND ".join(clauses),
+            "WHERE user_names MATCH ? ORDER BY u.follower_count DESC LIMIT ?",
+            match,
+            size,
         )
 
     def following(self, user_id: str, size: int) -> list[str]:

@@ -87,3 +87,27 @@ def typo_match(query: str, term: str) -> bool:
         within_one_edit(query, term[:n])
         for n in range(max(1, len(query) - 1), min(len(term), len(query) + 1) + 1)
     )
+
+
+# What a handle is made of once compact: handles are ASCII letters, digits and . _ -.
+HANDLE_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def one_edit_variants(query: str, alphabet: str = HANDLE_ALPHABET) -> set[str]:
+    """Every string one edit from `query` that keeps its first letter, and `query`:
+    a term starts with one of them exactly when `typo_match(query, term)` (for
+    terms of `alphabet`)."""
+    if len(query) < TYPO_FROM:
+        return set()
+    head, rest = query[0], query[1:]
+    variants = {query}
+    for i in range(len(rest)):
+        variants.add(head + rest[:i] + rest[i + 1 :])
+        for c in alphabet:
+            variants.add(head + rest[:i] + c + rest[i + 1 :])
+        if i + 1 < len(rest):
+            variants.add(head + rest[:i] + rest[i + 1] + rest[i] + rest[i + 2 :])
+    for i in range(len(rest) + 1):
+        for c in alphabet:
+            variants.add(head + rest[:i] + c + rest[i:])
+    return variants
