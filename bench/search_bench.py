@@ -389,25 +389,21 @@ def scan_list(users: Sequence[Put]) -> list[Scanned]:
     ]
 
 
-def naive_users(docs: list[Scanned], query: str, followees: set[str], size: int) -> list[Hit]:
-    """`SearchIndex.users` as a scan of every document: the exact handle, a compact
-    prefix of the handle, every query word starting (or, from TYPO_FROM letters, one
-    typo from) a word of the name, or the handle one typo away; scored and ordered as
-    the SQLite engine orders them."""
+def _naive_pass(
+    docs: list[Scanned], query: str, followees: set[str], size: int, *, typos: bool
+) -> list[Hit]:
     exact, short, query_words = fold(query).strip(), compact(query), words(query)
-    if not short:
-        return []
-    typo = len(short) >= TYPO_FROM
     scored = []
     for d in docs:
         if d.folded == exact:
             score = 100.0
         elif d.compact.startswith(short):
             score = 3.0
-        elif typo and typo_match(short, d.compact):
+        elif typos and typo_match(short, d.compact):
             score = 1.5
         elif query_words and all(
-            any(n.startswith(w) or typo_match(w, n) for n in d.words) for w in query_words
+            any(n.startswith(w) or (typos and typo_match(w, n)) for n in d.words)
+            for w in query_words
         ):
             score = 1.0
         else:
@@ -417,6 +413,21 @@ def naive_users(docs: list[Scanned], query: str, followees: set[str], size: int)
         scored.append((-score, -d.follower_count, d.user_id, d))
     scored.sort(key=lambda s: s[:3])
     return [Hit(d.user_id, d.doc, followed=d.user_id in followees) for *_, d in scored[:size]]
+
+
+def naive_users(docs: list[Scanned], query: str, followees: set[str], size: int) -> list[Hit]:
+    """`SearchIndex.users` as a scan of every document: the exact handle, a compact
+    prefix of the handle, every query word starting a word of the name; only when
+    those are fewer than `size`, a second scan allowing one typo (from TYPO_FROM
+    letters) in the handle or the name's words, as the engines do; scored and
+    ordered as the SQLite engine orders them."""
+    short = compact(query)
+    if not short:
+        return []
+    hits = _naive_pass(docs, query, followees, size, typos=False)
+    if len(hits) < size and len(short) >= TYPO_FROM:
+        hits = _naive_pass(docs, query, followees, size, typos=True)
+    return hits
 
 
 # --- engines -------------------------------------------------------------------------
