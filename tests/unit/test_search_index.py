@@ -120,6 +120,19 @@ def test_prefix_search_starts_at_the_first_character(index):
     assert {"u-bob", "u-bobby"} <= set(ids(index.users("b", [], 10)))
 
 
+def test_a_short_prefix_finds_distinct_people_and_a_renamed_one_by_the_new_name_only(index):
+    # Every word of these names starts with "a": one person, three matching words.
+    index.write([user(f"u-{n}", f"x{n}", "Anna Alba Amsel", n) for n in range(1, 6)])
+
+    assert ids(index.users("a", [], 3)) == ["u-5", "u-4", "u-3"]
+    assert ids(index.users("alba ams", [], 2)) == ["u-5", "u-4"]
+
+    index.write([user("u-5", "x5", "Bea Berg", 5, version=2)])
+
+    assert ids(index.users("a", [], 3)) == ["u-4", "u-3", "u-2"]
+    assert ids(index.users("ber", [], 3)) == ["u-5"]
+
+
 def test_among_equals_more_followers_rank_higher(index):
     index.write(PEOPLE)
 

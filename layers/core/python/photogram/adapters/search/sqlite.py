@@ -41,6 +41,10 @@ CREATE TABLE IF NOT EXISTS users (
 -- Covering: a handle prefix's best by follower count without reading the table.
 CREATE INDEX IF NOT EXISTS users_by_compact ON users (compact, follower_count, user_id);
 CREATE INDEX IF NOT EXISTS users_by_handle ON users (handle);
+-- A name's words, one row each, for the best users with a word starting with a prefix.
+CREATE TABLE IF NOT EXISTS name_words (
+    word TEXT NOT NULL, user_id TEXT NOT NULL, follower_count INTEGER NOT NULL,
+    PRIMARY KEY (word, user_id)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS user_names USING fts5 (
     words, tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3');
 CREATE VIRTUAL TABLE IF NOT EXISTS user_words USING fts5vocab (user_names, 'row');
@@ -59,7 +63,25 @@ CREATE VIRTUAL TABLE IF NOT EXISTS place_names USING fts5 (
     words, tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3');
 CREATE VIRTUAL TABLE IF NOT EXISTS place_spots USING rtree (rowid, lat0, lat1, lng0, lng1);
 """
-_TABLES = ("versions", "users", "user_names", "follows", "hashtags", "places", "place_names")
+# Prefixes this short match too many rows to sort per query: an index per length keeps
+# each one's rows in follower order, so its best `size` are the first `size` entries.
+SHORT_PREFIX = 3
+_SCHEMA += "".join(
+    f"CREATE INDEX IF NOT EXISTS {table}_{n} ON {table} "
+    f"(substr({column}, 1, {n}), follower_count DESC, user_id);\n"
+    for table, column in (("users", "compact"), ("name_words", "word"))
+    for n in range(1, SHORT_PREFIX + 1)
+)
+_TABLES = (
+    "versions",
+    "users",
+    "name_words",
+    "user_names",
+    "follows",
+    "hashtags",
+    "places",
+    "place_names",
+)
 _TABLES_DROPPED = (*_TABLES, "user_words", "place_spots")
 EARTH_KM = 6371.0088
 
@@ -144,10 +166,17 @@ class SqliteIndex:
 
     def _remove(self, db: sqlite3.Connection, index: str, doc_id: str) -> None:
         if index == "users":
-            found = db.execute("SELECT rowid FROM users WHERE user_id = ?", (doc_id,)).fetchone()
+            found = db.execute(
+                "SELECT rowid, words FROM users WHERE user_id = ?", (doc_id,)
+            ).fetchone()
             if found is not None:
+                rowid, name_words = found
                 for table in ("users", "user_names"):
-                    db.execute(f"DELETE FROM {table} WHERE rowid = ?", found)  # noqa: S608 - ours
+                    db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))  # noqa: S608 - ours
+                db.executemany(
+                    "DELETE FROM name_words WHERE word = ? AND user_id = ?",
+                    ((word, doc_id) for word in set(name_words.split())),
+                )
         elif index == "follows":
             follower, _, followee = doc_id.partition(":")
             db.execute(
@@ -181,6 +210,13 @@ class SqliteIndex:
             db.execute(
                 "INSERT INTO user_names (rowid, words) VALUES (?, ?)",
                 (cursor.lastrowid, name_words),
+            )
+            db.executemany(
+                "INSERT INTO name_words VALUES (?, ?, ?)",
+                (
+                    (word, op.doc_id, int(doc.get("follower_count", 0)))
+                    for word in set(name_words.split())
+                ),
             )
         elif op.index == "follows":
             db.execute("INSERT INTO follows VALUES (?, ?)", (doc["follower"], doc["followee"]))
@@ -230,21 +266,10 @@ class SqliteIndex:
             for user_id in user_ids:
                 scores[user_id] = max(scores.get(user_id, 0.0), score)
 
-        upper = short + MAX
         found(_column(db, "SELECT user_id FROM users WHERE handle = ?", exact), 100)
-        found(
-            _column(
-                db,
-                "SELECT user_id FROM users WHERE compact >= ? AND compact < ? "
-                "ORDER BY follower_count DESC LIMIT ?",
-                short,
-                upper,
-                size,
-            ),
-            3,
-        )
+        found(_best(db, "users", _starts("compact", short), size), 3)
         if query_words:
-            found(self._names_matching(db, [[f'"{w}"*'] for w in query_words], size), 1)
+            found(self._names_starting(db, query_words, size), 1)
         mine = self._followees_matching(db, followees, short, query_words, typos=False)
         typos = len(short) >= TYPO_FROM and len(scores.keys() | mine.keys()) < size
         if typos:
@@ -278,11 +303,24 @@ class SqliteIndex:
         *,
         typos: bool,
     ) -> dict[str, float]:
-        """The viewer's followees the query matches, scored as `users` scores them:
-        their rows by id (the name's words stored folded, as FTS5 holds them), matched
-        here, which for a few hundred users is cheaper than asking FTS5."""
+        """The viewer's followees the query matches, scored as `users` scores them,
+        read by id (a few hundred rows, cheaper than asking FTS5): without typos SQLite
+        matches the handle's range and each word as a prefix of a stored name word
+        (the words are stored folded, as FTS5 holds them, and hold no LIKE wildcard);
+        with typos the rows come back and are matched here."""
         if not followees:
             return {}
+        upper = short + MAX
+        if not typos:
+            names = " AND ".join("(' ' || words) LIKE ?" for _ in query_words) or "0"
+            rows = _in(
+                db,
+                "SELECT user_id, compact >= ? AND compact < ? FROM users "  # noqa: S608 - placeholders
+                f"WHERE ((compact >= ? AND compact < ?) OR ({names})) AND user_id IN",
+                followees,
+                before=(short, upper, short, upper, *(f"% {w}%" for w in query_words)),
+            )
+            return {user_id: 3 if by_handle else 1 for user_id, by_handle in rows}
         matched: dict[str, float] = {}
         for user_id, handle_compact, name in _in(
             db, "SELECT user_id, compact, words FROM users WHERE user_id IN", followees
@@ -290,11 +328,10 @@ class SqliteIndex:
             name_words = name.split()
             if handle_compact.startswith(short):
                 matched[user_id] = 3
-            elif typos and typo_match(short, handle_compact):
+            elif typo_match(short, handle_compact):
                 matched[user_id] = 1.5
             elif query_words and all(
-                any(n.startswith(w) or (typos and typo_match(w, n)) for n in name_words)
-                for w in query_words
+                any(n.startswith(w) or typo_match(w, n) for n in name_words) for w in query_words
             ):
                 matched[user_id] = 1
         return matched
@@ -330,6 +367,25 @@ class SqliteIndex:
                 ]
             terms.append(alternatives)
         return terms
+
+    def _names_starting(
+        self, db: sqlite3.Connection, query_words: list[str], size: int
+    ) -> list[str]:
+        """The best `size` users whose name has, for every query word, a word starting
+        with it: the longest query word's rows in follower order (an index walk), each
+        checked for the other words in its user's stored name words."""
+        lead = max(query_words, key=len)
+        others = list(query_words)
+        others.remove(lead)
+        where, params = _starts("word", lead)
+        if others:
+            where += (
+                " AND EXISTS (SELECT 1 FROM users u WHERE u.user_id = name_words.user_id AND "  # noqa: S608 - placeholders
+                + " AND ".join("(' ' || u.words) LIKE ?" for _ in others)
+                + ")"
+            )
+            params += tuple(f"% {w}%" for w in others)
+        return _best(db, "name_words", (where, params), size)
 
     def _names_matching(
         self, db: sqlite3.Connection, terms: list[list[str]], size: int
@@ -437,6 +493,34 @@ def _box(near: Near, radius_km: float) -> tuple[float, float, float, float]:
     if lng_min < -180 or lng_max > 180:
         return (lat_min, lat_max, -180.0, 180.0)
     return (lat_min, lat_max, lng_min, lng_max)
+
+
+def _starts(column: str, prefix: str) -> tuple[str, tuple[str, ...]]:
+    """A condition (and its parameters) for "`column` starts with `prefix`": by the
+    index on the column's first characters for a short prefix, else by range."""
+    if len(prefix) <= SHORT_PREFIX:
+        return f"substr({column}, 1, {len(prefix)}) = ?", (prefix,)
+    return f"{column} >= ? AND {column} < ?", (prefix, prefix + MAX)
+
+
+def _best(
+    db: sqlite3.Connection, table: str, condition: tuple[str, tuple[str, ...]], size: int
+) -> list[str]:
+    """The `size` distinct user ids of `table`'s rows meeting `condition` with the most
+    followers (a user has a row per name word, so a prefix may meet several of them:
+    read on until `size` distinct ones, or every row)."""
+    where, params = condition
+    sql = (
+        f"SELECT user_id FROM {table} WHERE {where} "  # noqa: S608 - ours, values bound
+        "ORDER BY follower_count DESC, user_id LIMIT ?"
+    )
+    limit = size
+    while True:
+        rows = _column(db, sql, *params, limit)
+        distinct = list(dict.fromkeys(rows))
+        if len(distinct) >= size or len(rows) < limit:
+            return distinct[:size]
+        limit *= 2
 
 
 def _column(db: sqlite3.Connection, sql: str, *params: Any) -> list[Any]:
