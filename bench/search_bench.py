@@ -30,6 +30,8 @@ scan measured in the same run; index lag; the demo data's bulk build; memory.
    without a profile in the table, so the users on the first page of each HTTP query
    (computed from the engine's own hits and the service's ranking) get real profiles,
    written to the table; every page the benchmark times is then a full page of cards.
+   Then the service's steps for the same queries, one by one in this process (the
+   engine's three calls and the table read for the cards), to show where the time goes.
 6. Index lag: 50 changes of a user's display name to a fresh word (PUT /me), each
    polled with `GET /search/users?q=<word>` until it shows: the time from sending the
    change (so it includes the PUT) to the first answer holding it.
@@ -700,6 +702,34 @@ def measure_http(
     return Timing(samples or [float("nan")]), sum(cards) / max(1, len(cards)), errors
 
 
+STAGES = ("following", "users", "followed_by", "cards (table)")
+
+
+def measure_stages(index: SearchIndex, viewer_id: str, queries: list[str]) -> dict[str, Timing]:
+    """Where an HTTP query's time goes: the service's steps for the same queries
+    (search/service.py, search_users), run here against the runtime's engine and its
+    table (moto, over HTTP as the functions reach it). What the HTTP figure adds on
+    top is the local API Gateway, the authorizer and the handler."""
+    from photogram.search import service
+    from photogram.settings import settings
+
+    page = settings().page_size_default
+    samples: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    for query in queries:
+        t0 = time.perf_counter()
+        followees = index.following(viewer_id, service.FOLLOWEES_CONSIDERED)
+        t1 = time.perf_counter()
+        hits = index.users(query, followees, service.WINDOW)
+        t2 = time.perf_counter()
+        friends = index.followed_by(followees, [h.doc_id for h in hits])
+        t3 = time.perf_counter()
+        service.user_cards(viewer_id, service.rank_users(query, hits, friends)[:page])
+        t4 = time.perf_counter()
+        for stage, (a, b) in zip(STAGES, ((t0, t1), (t1, t2), (t2, t3), (t3, t4)), strict=True):
+            samples[stage].append((b - a) * 1000)
+    return {stage: Timing(s) for stage, s in samples.items()}
+
+
 @dataclass(frozen=True)
 class Lag:
     indexed: Timing
@@ -813,6 +843,8 @@ def report(
         f"in the table (the service drops hits without one): {http['cards']:.1f} cards a page"
         + (f"; {len(http['errors'])} errors, first: {http['errors'][0]}" if http["errors"] else "")
     )
+    stages = "  ".join(f"{stage} {t.p50:.1f}" for stage, t in http["stages"].items())
+    print(f"    where it goes, p50 ms of the same queries step by step: {stages}")
     lag: Lag = http["lag"]
     print(f"  index lag ({LAG_CHANGES} display-name changes by PUT /me, timed from sending it)")
     for label, t in (("in the engine", lag.indexed), ("in GET /search/users", lag.visible)):
@@ -1018,6 +1050,7 @@ def main() -> None:
                 f"  profiles written and indexed ({drained.visible.p50 / 1000:.0f} s)", flush=True
             )
             timing, cards, errors = measure_http(api, viewer, http_queries)
+            stages = measure_stages(mine.index, viewer_id, http_queries)
             print("  HTTP done", flush=True)
             lag = measure_lag(api, mine.index, rng, viewer, subject, changes=LAG_CHANGES)
         finally:
@@ -1034,6 +1067,7 @@ def main() -> None:
             "errors": errors,
             "profiles": profiles,
             "lag": lag,
+            "stages": stages,
         },
     )
     print(f"  ({time.perf_counter() - wall:.0f} s in all)")

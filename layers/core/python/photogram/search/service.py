@@ -102,7 +102,9 @@ def rank_users(query: str, hits: list[Hit], friends: dict[str, int]) -> list[Hit
     return sorted(hits, key=order)
 
 
-def _cards(viewer_id: str, hits: list[Hit]) -> list[UserCard]:
+def user_cards(viewer_id: str, hits: list[Hit]) -> list[UserCard]:
+    """The profile cards of `hits` as the viewer sees them, from the table (one
+    BatchGetItem of profiles and relationship items): gone and blocked users dropped."""
     states = social.relations_among(viewer_id, [h.doc_id for h in hits])
     cards = []
     for hit in hits:
@@ -138,7 +140,7 @@ def search_users(viewer_id: str, q: str, page: PageRequest) -> UserResults:
     query = clean_query(q)
     scope = f"SEARCH:users:{viewer_id}:{fold(query)}"
     chosen, next_cursor = _page(_ranked_users(viewer_id, query), page, scope)
-    return UserResults(items=_cards(viewer_id, chosen), next_cursor=next_cursor)
+    return UserResults(items=user_cards(viewer_id, chosen), next_cursor=next_cursor)
 
 
 def _hashtag_hits(query: str) -> list[Hit]:
@@ -202,7 +204,7 @@ def search_top(
     query = clean_query(q)
     position = near(lat, lng)
     return SearchTop(
-        users=_cards(viewer_id, _ranked_users(viewer_id, query)[:TOP]),
+        users=user_cards(viewer_id, _ranked_users(viewer_id, query)[:TOP]),
         hashtags=[_hashtag(h) for h in _hashtag_hits(query)[:TOP]],
         places=[_place(h) for h in _place_hits(query, position)[:TOP]],
     )
