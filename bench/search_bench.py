@@ -702,32 +702,54 @@ def measure_http(
     return Timing(samples or [float("nan")]), sum(cards) / max(1, len(cards)), errors
 
 
-STAGES = ("following", "users", "followed_by", "cards (table)")
+ENGINE_STEPS = ("following", "users", "followed_by")
+
+
+class _TimedIndex:
+    """`index` with the time of each of its calls the service makes added to `spent`."""
+
+    def __init__(self, index: SearchIndex, spent: dict[str, float]) -> None:
+        self._index, self._spent = index, spent
+
+    def __getattr__(self, name: str) -> Any:
+        call = getattr(self._index, name)
+
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self._spent[name] = self._spent.get(name, 0.0) + time.perf_counter() - started
+
+        return timed_call
 
 
 def measure_stages(index: SearchIndex, viewer_id: str, queries: list[str]) -> dict[str, Timing]:
-    """Where an HTTP query's time goes: the service's steps for the same queries
-    (search/service.py, search_users), run here against the runtime's engine and its
-    table (moto, over HTTP as the functions reach it). What the HTTP figure adds on
-    top is the local API Gateway, the authorizer and the handler."""
+    """Where an HTTP query's time goes: `search_users` itself for the same queries, run
+    here against the runtime's engine and its table (moto, over HTTP as the functions
+    reach it), each engine call timed; the rest is the table read for the cards (with
+    the ranking and the cursor). What the HTTP figure adds on top is the local API
+    Gateway, the authorizer and the handler."""
+    from photogram.pagination import PageRequest
     from photogram.search import service
     from photogram.settings import settings
 
-    page = settings().page_size_default
-    samples: dict[str, list[float]] = {stage: [] for stage in STAGES}
-    for query in queries:
-        t0 = time.perf_counter()
-        followees = index.following(viewer_id, service.FOLLOWEES_CONSIDERED)
-        t1 = time.perf_counter()
-        hits = index.users(query, followees, service.WINDOW)
-        t2 = time.perf_counter()
-        friends = index.followed_by(followees, [h.doc_id for h in hits])
-        t3 = time.perf_counter()
-        service.user_cards(viewer_id, service.rank_users(query, hits, friends)[:page])
-        t4 = time.perf_counter()
-        for stage, (a, b) in zip(STAGES, ((t0, t1), (t1, t2), (t2, t3), (t3, t4)), strict=True):
-            samples[stage].append((b - a) * 1000)
-    return {stage: Timing(s) for stage, s in samples.items()}
+    page = PageRequest(limit=settings().page_size_default)
+    samples: dict[str, list[float]] = {step: [] for step in (*ENGINE_STEPS, "cards (table)")}
+    engine = service.search_index
+    try:
+        for query in queries:
+            spent: dict[str, float] = {}
+            service.search_index = lambda spent=spent: _TimedIndex(index, spent)
+            started = time.perf_counter()
+            service.search_users(viewer_id, query, page)
+            total = time.perf_counter() - started
+            for step in ENGINE_STEPS:
+                samples[step].append(spent.get(step, 0.0) * 1000)
+            samples["cards (table)"].append((total - sum(spent.values())) * 1000)
+    finally:
+        service.search_index = engine
+    return {step: Timing(s) for step, s in samples.items()}
 
 
 @dataclass(frozen=True)
