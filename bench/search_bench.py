@@ -62,6 +62,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import requests
 
@@ -736,19 +737,17 @@ def measure_stages(index: SearchIndex, viewer_id: str, queries: list[str]) -> di
 
     page = PageRequest(limit=settings().page_size_default)
     samples: dict[str, list[float]] = {step: [] for step in (*ENGINE_STEPS, "cards (table)")}
-    engine = service.search_index
-    try:
+    spent: dict[str, float] = {}
+    timed_index = _TimedIndex(index, spent)
+    with mock.patch.object(service, "search_index", lambda: timed_index):
         for query in queries:
-            spent: dict[str, float] = {}
-            service.search_index = lambda spent=spent: _TimedIndex(index, spent)
+            spent.clear()
             started = time.perf_counter()
             service.search_users(viewer_id, query, page)
             total = time.perf_counter() - started
             for step in ENGINE_STEPS:
                 samples[step].append(spent.get(step, 0.0) * 1000)
             samples["cards (table)"].append((total - sum(spent.values())) * 1000)
-    finally:
-        service.search_index = engine
     return {step: Timing(s) for step, s in samples.items()}
 
 
