@@ -19,6 +19,12 @@ from infra.routes import FunctionSpec
 # The CDN's base URL (https://<domain>) for functions whose spec says `uses_cdn`.
 CDN_BASE_URL_ENV_VAR = "PHOTOGRAM_CDN_BASE_URL"
 SEARCH_ENGINE_ENV_VAR = "PHOTOGRAM_SEARCH_ENGINE"
+# The WebSocket API's management endpoint, for functions whose spec says `uses_live`.
+LIVE_ENDPOINT_ENV_VAR = "PHOTOGRAM_LIVE_ENDPOINT"
+# The user pool, for functions whose spec says `uses_user_pool`.
+USER_POOL_ID_ENV_VAR = "PHOTOGRAM_USER_POOL_ID"
+USER_POOL_CLIENT_ID_ENV_VAR = "PHOTOGRAM_USER_POOL_CLIENT_ID"
+USER_POOL_REGION_ENV_VAR = "PHOTOGRAM_USER_POOL_REGION"
 
 # Settings that are different on AWS, by function name (the local runtime sets its
 # own values for these: PHOTOGRAM_MODERATOR=blocklist).
@@ -43,6 +49,11 @@ class Deployed:
     # The search engine's settings (PHOTOGRAM_SEARCH_*) for functions whose spec says
     # `uses_search`; empty: the deployment has none (search=off).
     search: Mapping[str, str] = field(default_factory=dict)
+    # The user pool's settings (USER_POOL_*_ENV_VAR, and PHOTOGRAM_JWKS_URL locally) for
+    # functions whose spec says `uses_user_pool`.
+    user_pool: Mapping[str, str] = field(default_factory=dict)
+    # The live connections' management endpoint; None: the deployment has none.
+    live_endpoint: str | None = None
 
 
 def function_environment(
@@ -82,5 +93,13 @@ def function_environment(
         environment[CDN_BASE_URL_ENV_VAR] = deployed.cdn_base_url
     if spec.uses_search:
         environment.update(deployed.search or {SEARCH_ENGINE_ENV_VAR: "off"})
+    if spec.uses_user_pool:
+        if not deployed.user_pool:
+            raise ValueError(f"function {spec.name} uses the user pool, but none is given")
+        environment.update(deployed.user_pool)
+    if spec.uses_live:
+        if deployed.live_endpoint is None:
+            raise ValueError(f"function {spec.name} uses live connections, but there are none")
+        environment[LIVE_ENDPOINT_ENV_VAR] = deployed.live_endpoint
     environment.update(overrides.get(spec.name, {}))
     return environment

@@ -37,6 +37,12 @@ class FunctionSpec:
     # Reads and writes the search engine (photogram.adapters.search): CDK gives it the
     # engine's settings and the right to call it; "off" where the stack has none.
     uses_search: bool = False
+    # Verifies the user pool's id tokens itself (photogram.tokens): CDK gives it the
+    # pool's and app client's ids.
+    uses_user_pool: bool = False
+    # Sends to live connections (photogram.live): CDK gives it the WebSocket API's
+    # management endpoint and execute-api:ManageConnections on its stage.
+    uses_live: bool = False
     # Consumes the table's stream (an event source mapping on AWS, the local stream
     # poller locally), in batches of this size; 0 means no stream.
     stream_batch_size: int = 0
@@ -123,14 +129,34 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "streams",
         "Table stream consumer: feed fan-out and aggregates, story rings, media cleanup, "
-        "search indexing",
+        "search indexing, notifications",
         memory_mb=1024,
         timeout_seconds=60,
         uses_secrets=(),
         uses_search=True,
+        # Each new or updated notification is pushed to its recipient's devices.
+        uses_live=True,
         stream_batch_size=100,
         # Expired and deleted stories' media files, once nothing keeps them.
         buckets=((MEDIA.logical_id, DELETE),),
+    ),
+    FunctionSpec(
+        "live",
+        "Live connections: connect, disconnect and the client's messages (ping)",
+        memory_mb=512,
+        uses_secrets=(),
+        # It answers a ping on the connection it came from.
+        uses_live=True,
+    ),
+    FunctionSpec(
+        "live-authorizer",
+        "Live connections: the $connect authorizer (the Cognito id token in ?token=)",
+        memory_mb=256,
+        timeout_seconds=5,
+        uses_table=False,
+        uses_secrets=(),
+        uses_user_pool=True,
+        folder="live_authorizer",
     ),
     _step(
         "media-validate",
@@ -259,6 +285,34 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/search/hashtags", "search"),
     Route("GET", "/search/places", "search"),
 )
+
+
+
+@dataclass(frozen=True)
+class SocketRoute:
+    """A route of the WebSocket API: `$connect`, `$disconnect`, `$default`, or the
+    `action` of a client's JSON message (SOCKET_ROUTE_SELECTION)."""
+
+    key: str
+    function: str
+
+
+# WebSocket APIs take no Cognito authorizer: this Lambda REQUEST authorizer checks the
+# id token on $connect (the only route that can carry one), read from the query string
+# because browsers cannot set headers on a WebSocket handshake.
+SOCKET_AUTHORIZER = "live-authorizer"
+SOCKET_TOKEN_PARAMETER = "token"
+SOCKET_ROUTE_SELECTION = "$request.body.action"
+SOCKET_ROUTES: tuple[SocketRoute, ...] = (
+    SocketRoute("$connect", "live"),
+    SocketRoute("$disconnect", "live"),
+    SocketRoute("$default", "live"),
+    SocketRoute("ping", "live"),
+)
+# API Gateway's limits on a WebSocket connection, which the local gateway emulates.
+SOCKET_MESSAGE_MAX_BYTES = 128 * 1024
+SOCKET_IDLE_SECONDS = 10 * 60
+SOCKET_LIFETIME_SECONDS = 2 * 3600
 
 TABLE_ENV_VAR = TABLE.env_var
 

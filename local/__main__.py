@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Photogram is running (ready in {runtime.ready_seconds:.2f} s)\n"
         f"  API       {info['api_url']}\n"
         f"  Docs      {info['docs_url']}\n"
+        f"  Live      {info['live_url']}/?token=<id token>   (WebSocket)\n"
         f"  AWS (moto) {info['aws_endpoint_url']}   region {info['region']}\n"
         f"  User pool {info['user_pool_id']}   app client {info['user_pool_client_id']}\n"
         f"  CORS      {', '.join(info['cors_origins']) or 'no browser origin'}"

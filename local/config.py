@@ -22,6 +22,8 @@ class LocalConfig(BaseModel):
 
     api_host: str = "127.0.0.1"
     api_port: int = Field(8000, ge=0, le=65535)
+    # The live connections' WebSocket gateway (local/live.py); 0 picks a free port.
+    live_port: int = Field(8001, ge=0, le=65535)
     # 0 picks a free port.
     moto_port: int = Field(0, ge=0, le=65535)
     region: str = "us-east-1"

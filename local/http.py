@@ -155,6 +155,7 @@ class GatewayApp:
         cors: CorsPolicy | None = None,
         extra: dict[str, Callable[[Request], Response]] | None = None,
         admin: dict[str, Callable[[Request], Response]] | None = None,
+        services: dict[str, Callable[[Request], Response]] | None = None,
         endpoint: Any = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
@@ -165,6 +166,9 @@ class GatewayApp:
         self._extra = extra or {}
         # Local-only controls (any method, exact path), such as the clock.
         self._admin = admin or {}
+        # AWS APIs reached with IAM, not the app's tokens, by path prefix (any method):
+        # the live connections' management API (local/live.py).
+        self._services = services or {}
         # The local SageMaker runtime (local/sagemaker.py): not behind the authorizer,
         # as SageMaker's own endpoint is reached with IAM, not the app's tokens.
         self._endpoint = endpoint
@@ -188,6 +192,9 @@ class GatewayApp:
             return cast(Response, self._endpoint(request))
         if request.path in self._admin:
             return self._admin[request.path](request)
+        for prefix, serve_service in self._services.items():
+            if request.path.startswith(prefix):
+                return serve_service(request)
         if request.method in ("GET", "HEAD"):
             for path, serve in self._extra.items():
                 if request.path == path or (path.endswith("/") and request.path.startswith(path)):

@@ -137,15 +137,20 @@ def deployed(
     cdn_base_url: str,
     resources: Resources = RESOURCES,
     search: dict[str, str] | None = None,
+    user_pool: dict[str, str] | None = None,
+    live_endpoint: str | None = None,
 ) -> environment.Deployed:
-    """moto's names for the declared resources, from `Created.function_env()`, and
-    the local search engine's settings (local/search.py)."""
+    """moto's names for the declared resources, from `Created.function_env()`, the
+    local search engine's settings (local/search.py), moto's user pool and the local
+    live gateway's management endpoint (local/live.py)."""
     return environment.Deployed(
         table=(resources.table.env_var, resource_env[resources.table.env_var]),
         secrets={s.env_var: resource_env[s.env_var] for s in resources.secrets},
         buckets={b.logical_id: (b.env_var, resource_env[b.env_var]) for b in resources.buckets},
         cdn_base_url=cdn_base_url,
         search=search or {},
+        user_pool=user_pool or {},
+        live_endpoint=live_endpoint,
     )
 
 
@@ -166,13 +171,17 @@ def function_environment(
     log_level: str,
     cdn_base_url: str,
     search: dict[str, str] | None = None,
+    user_pool: dict[str, str] | None = None,
+    live_endpoint: str | None = None,
 ) -> dict[str, str]:
     """The local process's environment: every function's own (`environment_of`), all
     together, since one process hosts them all (each instance sets its own
     POWERTOOLS_SERVICE_NAME when it loads), and `resource_env`. A function that reads
     a setting it was not given works here: tests/local/test_function_environments.py
     replays each one under its own environment only."""
-    names = deployed(resource_env, cdn_base_url, search=search)
+    names = deployed(
+        resource_env, cdn_base_url, search=search, user_pool=user_pool, live_endpoint=live_endpoint
+    )
     env = dict(resource_env)
     given: dict[str, tuple[str, str]] = {}
     for spec in FUNCTIONS:

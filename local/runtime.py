@@ -146,14 +146,28 @@ class LocalRuntime:
         from local.sagemaker import LocalEndpoint
         from local.search import LocalSearch
 
+        from infra import environment as env_names
+        from local.live import MANAGEMENT_PREFIX, LIVE_STAGE
+
         self.ranker_endpoint = LocalEndpoint()
         self.search = LocalSearch.start()
+        api_base = f"http://{self.config.api_host}:{api_port}"
+        self.user_pool_env = {
+            env_names.USER_POOL_ID_ENV_VAR: created.user_pool_id,
+            env_names.USER_POOL_CLIENT_ID_ENV_VAR: created.user_pool_client_id,
+            env_names.USER_POOL_REGION_ENV_VAR: self.config.region,
+            "PHOTOGRAM_JWKS_URL": f"{endpoint}/{created.user_pool_id}/.well-known/jwks.json",
+        }
+        # The management API of the live gateway, served by the API server below.
+        self.live_endpoint = f"{api_base}{MANAGEMENT_PREFIX}{LIVE_STAGE}"
         os.environ.update(
             lambdas.function_environment(
                 created.function_env(),
                 self.config.log_level,
-                cdn_base_url=f"http://{self.config.api_host}:{api_port}/cdn",
+                cdn_base_url=f"{api_base}/cdn",
                 search=self.search.env,
+                user_pool=self.user_pool_env,
+                live_endpoint=self.live_endpoint,
             )
         )
         # The feed ranks with the trained model through the local SageMaker runtime.
@@ -185,6 +199,15 @@ class LocalRuntime:
         self.pools = lambdas.pools(self.config.region, self.config.max_instances)
         for pool in self.pools.values():
             pool.prewarm()
+        from local.live import LiveGateway
+
+        self.live = LiveGateway(
+            pools=self.pools,
+            region=self.config.region,
+            host=self.config.api_host,
+            port=self.config.live_port,
+            stage=LIVE_STAGE,
+        ).start()
         gateway_holder["app"] = GatewayApp(
             pools=self.pools,
             authorizer=authorizer,
@@ -192,6 +215,7 @@ class LocalRuntime:
             extra=self._docs_routes()
             | {cdn.PREFIX: cdn.handler(self._s3(endpoint), MEDIA.local_name, cors)},
             admin={CLOCK_PATH: self._clock_route, REINDEX_PATH: self._reindex_route},
+            services={MANAGEMENT_PREFIX: self.live.management},
             endpoint=self.ranker_endpoint,
             log=(lambda line: print(line, flush=True)) if self.access_log else None,
         )
@@ -235,6 +259,9 @@ class LocalRuntime:
             "cors_origins": list(cors.origins),
             "search": {"engine": self.search.engine, "at": self.search.url},
             "search_env": self.search.env,
+            "live_url": self.live.url,
+            "live_endpoint": self.live_endpoint,
+            "user_pool_env": self.user_pool_env,
             "pid": os.getpid(),
         }
         if self.state_file is not None:
@@ -318,6 +345,7 @@ class LocalRuntime:
             ("workflows", self.workflows.stop),
             ("stream poller", self.streams.stop),
             ("TTL sweeper", self.ttl.stop),
+            ("live gateway", self.live.stop),
             ("API server", self._api_server.shutdown),
             ("API server", self._api_server.server_close),
             ("moto", self._moto.shutdown),

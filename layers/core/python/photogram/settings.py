@@ -107,6 +107,20 @@ class Settings(BaseModel):
     # The embedded index's database file (":memory:" or empty: one per process).
     search_sqlite_path: str = ""
 
+    # The user pool whose id tokens open a live connection (photogram.tokens), for the
+    # functions whose spec `uses_user_pool`; the key set is Cognito's own unless
+    # jwks_url names another (the local runtime's moto).
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    user_pool_region: str = ""
+    jwks_url: str = ""
+    # The live connections' management API (API Gateway's @connections callback URL,
+    # https://<api>.execute-api.<region>.amazonaws.com/<stage>), for the functions
+    # whose spec `uses_live`; empty: the deployment has no live connection.
+    live_endpoint: str = ""
+    # A connection item outlives its connection by no more than API Gateway's limit.
+    live_connection_seconds: int = Field(2 * 3600, ge=60)
+
 
 @cache
 def settings() -> Settings:

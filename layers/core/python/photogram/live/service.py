@@ -1,0 +1,110 @@
+"""Live connections: register one when it opens, forget it when it closes or is found
+gone, answer the client's messages, and `push` to every device of some users."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from photogram import clock
+from photogram import metrics as business
+from photogram.adapters import push as sender
+from photogram.errors import RateLimited
+from photogram.live import repository
+from photogram.settings import settings
+
+logger = logging.getLogger(__name__)
+# Devices one account may have connected at once: a push costs one send per device,
+# so a script opening thousands of sockets must not multiply every push by thousands.
+MAX_CONNECTIONS_PER_USER = 10
+
+
+def connect(user_id: str, connection_id: str) -> None:
+    """Register a new connection of `user_id` (the authorizer's verified `sub`).
+    Raises RateLimited(too_many_connections) past MAX_CONNECTIONS_PER_USER."""
+    if len(repository.open_connections([user_id])) >= MAX_CONNECTIONS_PER_USER:
+        raise RateLimited(
+            "too_many_connections",
+            f"At most {MAX_CONNECTIONS_PER_USER} devices may be connected at once.",
+        )
+    repository.save(connection_id, user_id, clock.epoch() + settings().live_connection_seconds)
+    business.count("LiveConnections")
+
+
+def disconnect(connection_id: str) -> None:
+    """Forget a closed connection (idempotent: $disconnect is best-effort and may
+    follow a push that found the connection gone)."""
+    repository.forget(connection_id)
+
+
+def _encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def reply(connection_id: str, payload: dict[str, Any]) -> None:
+    """Send to the connection a client message came from; a gone one is forgotten."""
+    try:
+        if not sender.send(connection_id, _encode(payload)):
+            repository.forget(connection_id)
+    except sender.SendFailed:
+        logger.warning("reply to %s failed", connection_id, exc_info=True)
+
+
+def on_message(connection_id: str, action: str | None, body: str | None) -> None:
+    """A client message, routed by its `action`: `ping` is answered with `pong` (with
+    the client's `id`, if any); anything else with an error naming what was wrong."""
+    message: Any = None
+    if body:
+        try:
+            message = json.loads(body)
+        except ValueError:
+            message = None
+    if not isinstance(message, dict):
+        reply(connection_id, _error("invalid_message", 'Send JSON: {"action": "ping"}.'))
+        return
+    if action == "ping" and message.get("action") == "ping":
+        answer: dict[str, Any] = {"type": "pong", "at": clock.iso()}
+        if isinstance(message.get("id"), str | int):
+            answer["id"] = message["id"]
+        reply(connection_id, answer)
+        return
+    reply(connection_id, _error("unknown_action", "The actions are: ping."))
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"code": code, "message": message}}
+
+
+@dataclass(frozen=True)
+class Pushed:
+    sent: int
+    gone: int
+    failed: int
+
+
+def push(user_ids: list[str] | set[str], payload: dict[str, Any]) -> Pushed:
+    """Send `payload` to every open connection of these users (every device), and
+    forget the connections found gone. Never raises for a connection: a failed send
+    is counted and logged, and the client catches up by reading (at-least-once push
+    is never the only copy of anything)."""
+    if not user_ids or not settings().live_endpoint:
+        return Pushed(0, 0, 0)
+    data = _encode(payload)
+    sent = gone = failed = 0
+    for connection in repository.open_connections(user_ids):
+        try:
+            if sender.send(connection.connection_id, data):
+                sent += 1
+                continue
+        except sender.SendFailed:
+            failed += 1
+            logger.warning("push to %s failed", connection.connection_id, exc_info=True)
+            continue
+        gone += 1
+        repository.forget(connection.connection_id)
+    business.count("LivePushes", sent)
+    business.count("LiveConnectionsGone", gone)
+    business.count("LivePushesFailed", failed)
+    return Pushed(sent, gone, failed)
