@@ -141,6 +141,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         buckets=((MEDIA.logical_id, DELETE),),
     ),
     FunctionSpec(
+        "notifications",
+        "Notifications: the activity inbox, its unread count and settings",
+        memory_mb=1024,
+        uses_cdn=True,
+    ),
+    FunctionSpec(
         "live",
         "Live connections: connect, disconnect and the client's messages (ping)",
         memory_mb=512,
@@ -284,6 +290,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/search/users", "search"),
     Route("GET", "/search/hashtags", "search"),
     Route("GET", "/search/places", "search"),
+    Route("GET", "/me/notifications", "notifications"),
+    Route("GET", "/me/notifications/unread-count", "notifications"),
+    Route("POST", "/me/notifications/seen", "notifications"),
+    Route("GET", "/me/notification-settings", "notifications"),
+    Route("PUT", "/me/notification-settings", "notifications"),
 )
 
 

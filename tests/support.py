@@ -131,3 +131,43 @@ def publish(client: Client, caption: str = "", **fields: Any) -> str:
     response = client.post("/posts", json=body)
     assert response.status_code == 201, response.text
     return str(response.json()["post_id"])
+
+
+class LiveSocket:
+    """An app's live connection, through the `websockets` client: `with
+    LiveSocket(info, token) as socket: socket.next_of("notification")`."""
+
+    def __init__(self, info: dict[str, Any], token: str | None, **options: Any) -> None:
+        from urllib.parse import urlencode
+
+        from websockets.sync.client import connect
+
+        query = "" if token is None else "/?" + urlencode({"token": token})
+        self.connection = connect(info["live_url"] + query, open_timeout=10, **options).__enter__()
+
+    def __enter__(self) -> LiveSocket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.connection.close()
+
+    def send(self, message: dict[str, Any] | str) -> None:
+        import json
+
+        self.connection.send(message if isinstance(message, str) else json.dumps(message))
+
+    def receive(self, timeout: float = 10) -> dict[str, Any]:
+        import json
+
+        return dict(json.loads(self.connection.recv(timeout=timeout)))
+
+    def next_of(self, kind: str, timeout: float = 20, **matching: Any) -> dict[str, Any]:
+        """The next message of this `type` (whose fields equal `matching`), skipping
+        others, within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.receive(max(0.01, deadline - time.monotonic()))
+            if message.get("type") == kind and all(
+                message.get(k) == v for k, v in matching.items()
+            ):
+                return message

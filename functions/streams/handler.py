@@ -1,6 +1,6 @@
 """The table's stream consumer: each record becomes a domain `Change`, dispatched to
 the consumers registered for its item type (feed fan-out, story rings and
-media cleanup, search indexing). Batch consumers (aggregates that fold many changes
+media cleanup, search indexing, notifications). Batch consumers (aggregates that fold many changes
 into one write) see the whole batch first; a failure there fails the batch. Then
 each record goes to its per-record consumers, whose failures are reported one by
 one (partial batch response), so only they are retried."""
@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from photogram import changes, tracing
 from photogram import metrics as business
 from photogram.feed import aggregates, fanout  # noqa: F401 - register their consumers
+from photogram.notifications import consumer  # noqa: F401 - registers its consumer
 from photogram.posts import cleanup, hashtags  # noqa: F401 - register their consumers
 from photogram.search import indexer  # noqa: F401 - registers its consumer
 from photogram.stories import consumers  # noqa: F401 - registers its consumers

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -32,6 +32,9 @@ class EdgeRow(Row):
     owner_id = UnicodeAttribute()
     other_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # A follow (its follower item) that began as a request the owner approved: what
+    # tells the notifications consumer "accepted your request" from "followed you".
+    approved = BooleanAttribute(null=True)
 
 
 class FollowingRow(EdgeRow, discriminator="following"):
@@ -323,7 +326,9 @@ def approved_follow(tx: TransactWrite, owner_id: str, requester_id: str) -> None
     owner by the requester, with both counts."""
     drop_request(tx, owner_id, requester_id)
     _save_new(tx, edge(FollowingRow, requester_id, owner_id))
-    _save_new(tx, edge(FollowerRow, owner_id, requester_id))
+    follower = edge(FollowerRow, owner_id, requester_id)
+    follower.approved = True
+    _save_new(tx, follower)
     add_count(tx, owner_id, followers=1)
     add_count(tx, requester_id, following=1)
 

@@ -121,6 +121,13 @@ def relations_among(viewer_id: str, user_ids: Iterable[str]) -> dict[str, State]
     }
 
 
+def hears_from(state: State) -> bool:
+    """The one rule for whose activity reaches a user (notifications), given the State
+    `relations_among` read (which already leaves out users blocked either way): not
+    someone the user muted."""
+    return not state.viewer_mutes
+
+
 def view_profile(viewer_id: str, handle: str) -> UserProfileOut:
     """A user's profile with counts and how I relate to them. Raises NotFound."""
     target, state = find_user(viewer_id, handle)
