@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from photogram import clock
@@ -19,6 +20,9 @@ logger = logging.getLogger(__name__)
 # Devices one account may have connected at once: a push costs one send per device,
 # so a script opening thousands of sockets must not multiply every push by thousands.
 MAX_CONNECTIONS_PER_USER = 10
+# $connect saves the item before the handshake completes, and API Gateway answers 410
+# for a connection still connecting: so young a connection is not forgotten on a 410.
+HANDSHAKE_GRACE = timedelta(seconds=10)
 
 
 def connect(user_id: str, connection_id: str) -> None:
@@ -103,7 +107,8 @@ def push(user_ids: list[str] | set[str], payload: dict[str, Any]) -> Pushed:
             logger.warning("push to %s failed", connection.connection_id, exc_info=True)
             continue
         gone += 1
-        repository.forget(connection.connection_id)
+        if clock.now() - clock.parse(connection.connected_at) > HANDSHAKE_GRACE:
+            repository.forget(connection.connection_id)
     business.count("LivePushes", sent)
     business.count("LiveConnectionsGone", gone)
     business.count("LivePushesFailed", failed)

@@ -226,9 +226,10 @@ def _fold(
     actors, count = list(row.actor_ids or []), int(row.actor_count or 0)
     last, updated_at, text = str(row.last_sequence or ""), str(row.updated_at), row.text
     for a in acts:
-        # A follow group's count moves only past the stream position it folded in
-        # (follows of one user share a partition); other groups count from counters.
-        fresh = a.kind != "follow" or a.sequence > last
+        # Only a follow group keeps a count (likes and comments count from the post's
+        # counters), moved only past the stream position it already folded in: follows
+        # of one user share a partition, so their sequence numbers are ordered.
+        fresh = a.kind == "follow" and a.sequence > last
         if a.kind == "follow":
             last = max(last, a.sequence)
         if a.removed:

@@ -1,0 +1,278 @@
+"""Notifications: written by the stream consumer, grouped, pushed live, read and
+marked seen by their recipient only."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+
+from photogram import clock
+from photogram.notifications import repository as notes_repo
+from photogram.notifications.consumer import GROUP_WINDOW
+from tests.support import LiveSocket, error_code, publish
+
+
+@pytest.fixture
+def settle(runtime):
+    """Wait until the stream consumer has seen everything written so far."""
+
+    def wait() -> None:
+        assert runtime.streams.wait_idle(60)
+
+    return wait
+
+
+def inbox(client, **params):
+    response = client.get("/me/notifications", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def kinds(client):
+    return [(n["kind"], [a["handle"] for a in n["actors"]]) for n in inbox(client)["items"]]
+
+
+def test_a_like_reaches_my_open_socket_and_my_inbox(make_user, info, settle):
+    alice, bob = make_user("alice"), make_user("bob")
+    post_id = publish(alice, "sunset")
+
+    with LiveSocket(info, alice.token) as socket:
+        bob.put(f"/posts/{post_id}/like")
+        pushed = socket.next_of("notification")
+
+    settle()
+    (entry,) = inbox(alice)["items"]
+    assert pushed["notification"]["notification_id"] == entry["notification_id"]
+    assert entry["kind"] == "like" and entry["is_unread"] is True
+    assert [a["handle"] for a in entry["actors"]] == [bob.handle]
+    assert entry["post"]["post_id"] == post_id
+    assert entry["post"]["thumbnail"]["url"].startswith(info["api_url"] + "/cdn/")
+    assert alice.get("/me/notifications/unread-count").json() == {"count": 1, "display": "1"}
+
+
+def test_likes_of_one_post_group_with_others_counted_exactly(make_user, settle):
+    alice = make_user("alice")
+    post_id = publish(alice)
+    fans = [make_user(f"fan{i}") for i in range(5)]
+
+    for fan in fans:
+        assert fan.put(f"/posts/{post_id}/like").status_code == 200
+    settle()
+
+    (entry,) = inbox(alice)["items"]
+    assert [a["handle"] for a in entry["actors"]] == [f.handle for f in fans[::-1][:3]]
+    assert entry["others_count"] == 2
+    outbox = notes_repo.outbox(alice.user_id)
+    assert len(outbox) == 1 and outbox[0].title == f"{fans[0].handle} liked your post."
+
+
+def test_a_like_after_the_window_starts_a_new_group(make_user, settle):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    post_id = publish(alice)
+    bob.put(f"/posts/{post_id}/like")
+    settle()
+
+    with clock.FrozenClock(clock.now() + GROUP_WINDOW + timedelta(minutes=1)):
+        carol.put(f"/posts/{post_id}/like")
+        settle()
+        entries = inbox(alice)["items"]
+
+    assert [[a["handle"] for a in e["actors"]] for e in entries] == [[carol.handle], [bob.handle]]
+    # "carol and 1 other": the others come from the post's exact like count.
+    assert entries[0]["others_count"] == 1
+
+
+def test_an_unlike_takes_the_like_back(make_user, settle):
+    alice, bob = make_user("alice"), make_user("bob")
+    post_id = publish(alice)
+    bob.put(f"/posts/{post_id}/like")
+    settle()
+
+    bob.delete(f"/posts/{post_id}/like")
+    settle()
+
+    assert inbox(alice)["items"] == []
+
+
+def test_my_own_like_and_comment_notify_nobody(make_user, settle):
+    alice = make_user("alice")
+    post_id = publish(alice)
+
+    alice.put(f"/posts/{post_id}/like")
+    alice.post(f"/posts/{post_id}/comments", json={"text": "me again"})
+    settle()
+
+    assert inbox(alice)["items"] == []
+
+
+def test_comments_replies_and_mentions_reach_each_person_once(make_user, settle):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    post_id = publish(alice)
+
+    comment = bob.post(
+        f"/posts/{post_id}/comments", json={"text": f"wow @{carol.handle}"}
+    ).json()
+    alice.post(
+        f"/posts/{post_id}/comments", json={"text": "thanks", "reply_to": comment["comment_id"]}
+    )
+    settle()
+
+    assert kinds(alice) == [("comment", [bob.handle])]
+    assert kinds(carol) == [("mention", [bob.handle])]
+    (reply,) = inbox(bob)["items"]
+    assert reply["kind"] == "reply" and reply["comment"]["text"] == "thanks"
+
+
+def test_a_caption_mention_notifies_and_editing_it_out_takes_it_back(make_user, settle):
+    alice, bob = make_user("alice"), make_user("bob")
+
+    post_id = publish(alice, f"with @{bob.handle}")
+    settle()
+    assert kinds(bob) == [("mention", [alice.handle])]
+
+    alice.patch(f"/posts/{post_id}", json={"caption": "alone"})
+    settle()
+    assert kinds(bob) == []
+
+
+def test_follows_group_and_an_approval_notifies_the_requester(make_user, settle):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    private = make_user("dora", is_private=True)
+
+    bob.post(f"/users/{alice.handle}/follow")
+    carol.post(f"/users/{alice.handle}/follow")
+    bob.post(f"/users/{private.handle}/follow")
+    settle()
+    assert kinds(alice) == [("follow", [carol.handle, bob.handle])]
+    assert kinds(private) == [("follow_request", [bob.handle])]
+
+    private.post(f"/me/follow-requests/{bob.handle}/approve")
+    settle()
+    assert kinds(bob) == [("follow_accepted", [private.handle])]
+    # Approved, the request is resolved; the owner is not told of their own approval.
+    assert kinds(private) == []
+
+
+def test_mutes_blocks_and_settings_keep_notifications_away(make_user, settle):
+    alice = make_user("alice")
+    muted, blocked, stranger, friend = (make_user(n) for n in ("mo", "bo", "stan", "fred"))
+    post_id = publish(alice)
+    alice.post(f"/users/{muted.handle}/mute")
+    alice.post(f"/users/{friend.handle}/follow")
+    assert alice.put("/me/notification-settings", json={"like": "following"}).json()["like"] == (
+        "following"
+    )
+    blocked.put(f"/posts/{post_id}/like")
+    settle()
+
+    alice.post(f"/users/{blocked.handle}/block")
+    for fan in (muted, stranger, friend):
+        fan.put(f"/posts/{post_id}/like")
+    settle()
+
+    # Only the followed friend's like is heard; the earlier like by a user since
+    # blocked is not shown.
+    assert kinds(alice) == [("like", [friend.handle])]
+
+
+def test_settings_can_turn_a_kind_off_and_refuse_unknown_values(make_user, settle):
+    alice, bob = make_user("alice"), make_user("bob")
+
+    response = alice.put("/me/notification-settings", json={"follow": "off"})
+    bad = alice.put("/me/notification-settings", json={"follow": "sometimes"})
+    unknown = alice.put("/me/notification-settings", json={"pokes": "off"})
+    bob.post(f"/users/{alice.handle}/follow")
+    settle()
+
+    assert response.json()["follow"] == "off" and response.json()["like"] == "everyone"
+    assert bad.status_code == 422 and unknown.status_code == 422
+    assert alice.get("/me/notification-settings").json()["follow"] == "off"
+    assert kinds(alice) == []
+
+
+def test_seen_clears_the_count_until_the_group_grows(make_user, settle):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    post_id = publish(alice)
+    bob.put(f"/posts/{post_id}/like")
+    settle()
+
+    seen = alice.post("/me/notifications/seen")
+    after_seen = alice.get("/me/notifications/unread-count").json()
+    carol.put(f"/posts/{post_id}/like")
+    settle()
+
+    assert seen.status_code == 200
+    assert after_seen == {"count": 0, "display": "0"}
+    assert alice.get("/me/notifications/unread-count").json()["count"] == 1
+    assert inbox(alice)["items"][0]["is_unread"] is True
+
+
+def test_the_unread_count_is_one_query_and_caps_at_99_plus(make_user):
+    alice = make_user("alice")
+    now = clock.iso()
+    for n in range(120):
+        key = notes_repo.keys.single_key(alice.user_id, "mention", f"post:p{n:03d}")
+        row = notes_repo.new_entry(
+            key, recipient_id=alice.user_id, notification_kind="mention", actor_ids=["x"],
+            started_at=now, updated_at=now,
+        )  # fmt: skip
+        notes_repo.rewrite(key, None, lambda _, r=row: (r, True))
+
+    with mock.patch.object(notes_repo.Row.gsi1, "query", wraps=notes_repo.Row.gsi1.query) as q:
+        from photogram.notifications import service
+
+        count = service.unread_count(alice.user_id)
+
+    assert q.call_count == 1
+    assert count.model_dump() == {"count": 100, "display": "99+"}
+
+
+def test_nobody_reads_or_marks_another_users_notifications(make_user, settle):
+    alice, bob, mallory = make_user("alice"), make_user("bob"), make_user("mallory")
+    for n in range(3):
+        bob.put(f"/posts/{publish(alice)}/like")
+    settle()
+    alices_page = inbox(alice, limit=1)
+
+    stolen = mallory.get("/me/notifications", params={"cursor": alices_page["next_cursor"]})
+    mallory.post("/me/notifications/seen")
+
+    assert stolen.status_code == 400 and error_code(stolen) == "invalid_cursor"
+    assert inbox(mallory)["items"] == []
+    assert alice.get("/me/notifications/unread-count").json()["count"] == 3
+
+
+def test_a_thousand_likes_in_batches_of_100_cost_one_inbox_write_per_batch(make_user):
+    from photogram import changes
+    from photogram.users.repository import ProfileRow
+    from photogram.users.keys import profile_key
+    from tests.support import unique_handle
+
+    alice = make_user("alice")
+    post_id = publish(alice)
+    fans = [unique_handle("f") for _ in range(1000)]
+    now = clock.iso()
+    with ProfileRow.batch_write() as batch:
+        for fan in fans:
+            batch.save(ProfileRow(*profile_key(fan), user_id=fan, handle=fan, created_at=now,
+                                  updated_at=now))  # fmt: skip
+    likes = [
+        changes.Change(
+            event="INSERT",
+            item_type="like",
+            new={"PK": f"LIKE#{post_id}#{fan}", "SK": "LIKE", "type": "like",
+                 "post_id": post_id, "user_id": fan, "created_at": now},  # fmt: skip
+            old=None,
+            sequence=f"{n:040d}",
+        )
+        for n, fan in enumerate(fans)
+    ]
+
+    for start in range(0, len(likes), 100):
+        changes.dispatch_batch(likes[start : start + 100])
+        # Delivered again, as a stream may: nothing more is written.
+        changes.dispatch_batch(likes[start : start + 100])
+
+    (entry,) = [r for r in notes_repo.newest(alice.user_id, 10) if r.SK.startswith("NOTE#")]
+    assert entry.version == 10
+    assert entry.actor_ids[:3] == fans[::-1][:3]
