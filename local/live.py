@@ -202,6 +202,57 @@ class LiveGateway:
     def _method_arn(self) -> str:
         return f"arn:aws:execute-api:{self.region}:{ACCOUNT_ID}:{API_ID}/{self.stage}/$connect"
 
+    def authorizer_event(
+        self, connection: Connection, headers: dict[str, str], query: dict[str, list[str]]
+    ) -> dict[str, Any]:
+        """A REQUEST authorizer's event on $connect."""
+        return {
+            "type": "REQUEST",
+            "methodArn": self._method_arn(),
+            "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": {k: v[-1] for k, v in query.items()},
+            "multiValueQueryStringParameters": query,
+            "stageVariables": {},
+            "requestContext": self._context(connection, "$connect", "CONNECT"),
+        }
+
+    def connect_event(
+        self, connection: Connection, headers: dict[str, str], query: dict[str, list[str]]
+    ) -> dict[str, Any]:
+        return {
+            "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": {k: v[-1] for k, v in query.items()},
+            "multiValueQueryStringParameters": query,
+            "requestContext": self._context(connection, "$connect", "CONNECT"),
+            "isBase64Encoded": False,
+        }
+
+    def message_event(
+        self, connection: Connection, route: str, body: str, *, encoded: bool = False
+    ) -> dict[str, Any]:
+        return {
+            "requestContext": self._context(
+                connection, route, "MESSAGE", messageId=str(uuid.uuid4())
+            ),
+            "body": body,
+            "isBase64Encoded": encoded,
+        }
+
+    def disconnect_event(self, connection: Connection, code: int, reason: str) -> dict[str, Any]:
+        return {
+            "headers": {},
+            "requestContext": self._context(
+                connection,
+                "$disconnect",
+                "DISCONNECT",
+                disconnectStatusCode=code,
+                disconnectReason=reason,
+            ),
+            "isBase64Encoded": False,
+        }
+
     async def _invoke(self, function: str, event: dict[str, Any]) -> Any:
         return await self._loop.run_in_executor(None, self._pools[function].invoke, event)
 
@@ -209,7 +260,7 @@ class LiveGateway:
 
     async def _handshake(self, socket: ServerConnection, request: WsRequest) -> WsResponse | None:
         query = parse_qs(urlsplit(request.path).query)
-        headers = {k: v for k, v in request.headers.raw_items()}
+        headers = dict(request.headers.raw_items())
         remote = socket.remote_address
         connection = Connection(
             connection_id=_connection_id(),
@@ -218,18 +269,7 @@ class LiveGateway:
             source_ip=str(remote[0]) if remote else "127.0.0.1",
             user_agent=request.headers.get("User-Agent", ""),
         )
-        single = {k: v[-1] for k, v in query.items()}
-        connect_context = self._context(connection, "$connect", "CONNECT")
-        authorizer_event = {
-            "type": "REQUEST",
-            "methodArn": self._method_arn(),
-            "headers": headers,
-            "multiValueHeaders": {k: request.headers.get_all(k) for k in headers},
-            "queryStringParameters": single,
-            "multiValueQueryStringParameters": query,
-            "stageVariables": {},
-            "requestContext": connect_context,
-        }
+        authorizer_event = self.authorizer_event(connection, headers, query)
         started = time.perf_counter()
         try:
             decision = await self._invoke(SOCKET_AUTHORIZER, authorizer_event)
@@ -243,14 +283,7 @@ class LiveGateway:
             "principalId": decision["principalId"],
             "integrationLatency": int((time.perf_counter() - started) * 1000),
         }
-        connect_event = {
-            "headers": headers,
-            "multiValueHeaders": authorizer_event["multiValueHeaders"],
-            "queryStringParameters": single,
-            "multiValueQueryStringParameters": query,
-            "requestContext": self._context(connection, "$connect", "CONNECT"),
-            "isBase64Encoded": False,
-        }
+        connect_event = self.connect_event(connection, headers, query)
         with self._lock:
             self._pending[id(socket)] = connection
         try:
@@ -290,18 +323,9 @@ class LiveGateway:
         finally:
             with self._lock:
                 self._connections.pop(connection.connection_id, None)
-            close_code = socket.close_code or 1006
-            event = {
-                "headers": {},
-                "requestContext": self._context(
-                    connection,
-                    "$disconnect",
-                    "DISCONNECT",
-                    disconnectStatusCode=close_code,
-                    disconnectReason=socket.close_reason or "",
-                ),
-                "isBase64Encoded": False,
-            }
+            event = self.disconnect_event(
+                connection, socket.close_code or 1006, socket.close_reason or ""
+            )
             try:
                 await self._invoke(self._routes["$disconnect"], event)
             except Exception:  # best-effort, as on AWS: the item's TTL or a 410 cleans up
@@ -320,13 +344,7 @@ class LiveGateway:
                 route = action
         else:
             body, encoded = base64.b64encode(message).decode(), True
-        event = {
-            "requestContext": self._context(
-                connection, route, "MESSAGE", messageId=str(uuid.uuid4())
-            ),
-            "body": body,
-            "isBase64Encoded": encoded,
-        }
+        event = self.message_event(connection, route, body, encoded=encoded)
         try:
             await self._invoke(self._routes[route], event)
         except Exception:  # the integration failed; API Gateway keeps the connection open

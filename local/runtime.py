@@ -142,12 +142,11 @@ class LocalRuntime:
         cors = self.config.cors()
         created = create_all(endpoint, self.config.region, cors=cors)
 
+        from infra import environment as env_names
         from local import lambdas
+        from local.live import LIVE_STAGE, MANAGEMENT_PREFIX
         from local.sagemaker import LocalEndpoint
         from local.search import LocalSearch
-
-        from infra import environment as env_names
-        from local.live import MANAGEMENT_PREFIX, LIVE_STAGE
 
         self.ranker_endpoint = LocalEndpoint()
         self.search = LocalSearch.start()

@@ -13,7 +13,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from infra.routes import ROUTES, Route
+from infra.routes import ROUTES, SOCKET_AUTHORIZER, SOCKET_TOKEN_PARAMETER, Route
 from local.http import proxy_event
 from local.lambdas import ROOT
 
@@ -65,12 +65,54 @@ def build(route: Route) -> dict:
     return event
 
 
+def _stable(event: dict) -> dict:
+    """A socket event without wall-clock times or random ids, so the file is stable."""
+    context = event["requestContext"]
+    context |= {
+        "requestTime": "25/Nov/2026:13:06:32 +0000",
+        "requestTimeEpoch": 1795784792000,
+        "connectedAt": 1795784792000,
+        "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        "extendedRequestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbee0",
+        "domainName": "127.0.0.1:8001",
+    }
+    if "messageId" in context:
+        context["messageId"] = "c6af9ac6-7b61-11e6-9a41-93e8deadbee1"
+    return event
+
+
+def build_socket() -> dict[tuple[str, str], dict]:
+    """The WebSocket API's events (infra/routes.py SOCKET_ROUTES and the $connect
+    authorizer), built by the local gateway's own code: (function, name) -> event."""
+    from local.live import Connection, LiveGateway
+
+    gateway = LiveGateway(pools={}, region="us-east-1", port=8001)
+    gateway.port = 8001
+    connection = Connection(
+        connection_id="L0SM9cOFvHcCIhw=",
+        socket=None,
+        authorizer={},
+        source_ip="127.0.0.1",
+        user_agent="Photogram/1.0 (iOS)",
+    )
+    headers = {"Host": "127.0.0.1:8001", "User-Agent": "Photogram/1.0 (iOS)"}
+    query = {SOCKET_TOKEN_PARAMETER: ["<id token>"]}
+    events = {(SOCKET_AUTHORIZER, "connect"): gateway.authorizer_event(connection, headers, query)}
+    connection.authorizer = {"sub": SAMPLE_SUB, "principalId": SAMPLE_SUB, "integrationLatency": 3}
+    events[("live", "connect")] = gateway.connect_event(connection, headers, query)
+    events[("live", "ping")] = gateway.message_event(connection, "ping", '{"action": "ping"}')
+    events[("live", "default")] = gateway.message_event(connection, "$default", "hello")
+    events[("live", "disconnect")] = gateway.disconnect_event(connection, 1000, "")
+    return {key: _stable(event) for key, event in events.items()}
+
+
 def write_all() -> list[Path]:
     written = []
-    for route in ROUTES:
-        path = EVENTS / route.function / f"{event_name(route)}.json"
+    files = {(r.function, event_name(r)): build(r) for r in ROUTES} | build_socket()
+    for (function, name), event in files.items():
+        path = EVENTS / function / f"{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(build(route), indent=2, sort_keys=True) + "\n")
+        path.write_text(json.dumps(event, indent=2, sort_keys=True) + "\n")
         written.append(path)
     return written
 

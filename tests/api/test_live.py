@@ -168,9 +168,8 @@ def test_an_idle_connection_is_closed_with_1001(make_user, info, runtime):
     limits = runtime.live.limits
     runtime.live.limits = type(limits)(idle_seconds=0.5, check_seconds=0.1)
     try:
-        with LiveSocket(info, alice.token) as socket:
-            with pytest.raises(ConnectionClosed) as closed:
-                socket.receive(timeout=5)
+        with LiveSocket(info, alice.token) as socket, pytest.raises(ConnectionClosed) as closed:
+            socket.receive(timeout=5)
     finally:
         runtime.live.limits = limits
 

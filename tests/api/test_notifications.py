@@ -109,9 +109,7 @@ def test_comments_replies_and_mentions_reach_each_person_once(make_user, settle)
     alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
     post_id = publish(alice)
 
-    comment = bob.post(
-        f"/posts/{post_id}/comments", json={"text": f"wow @{carol.handle}"}
-    ).json()
+    comment = bob.post(f"/posts/{post_id}/comments", json={"text": f"wow @{carol.handle}"}).json()
     alice.post(
         f"/posts/{post_id}/comments", json={"text": "thanks", "reply_to": comment["comment_id"]}
     )
@@ -213,10 +211,14 @@ def test_the_unread_count_is_one_query_and_caps_at_99_plus(make_user):
     for n in range(120):
         key = notes_repo.keys.single_key(alice.user_id, "mention", f"post:p{n:03d}")
         row = notes_repo.new_entry(
-            key, recipient_id=alice.user_id, notification_kind="mention", actor_ids=["x"],
-            started_at=now, updated_at=now,
-        )  # fmt: skip
-        notes_repo.rewrite(key, None, lambda _, r=row: (r, True))
+            key,
+            recipient_id=alice.user_id,
+            notification_kind="mention",
+            actor_ids=["x"],
+            started_at=now,
+            updated_at=now,
+        )
+        notes_repo.rewrite(key, None, lambda _, r=row: (r, True))  # type: ignore[misc]
 
     with mock.patch.object(notes_repo.Row.gsi1, "query", wraps=notes_repo.Row.gsi1.query) as q:
         from photogram.notifications import service
@@ -229,7 +231,7 @@ def test_the_unread_count_is_one_query_and_caps_at_99_plus(make_user):
 
 def test_nobody_reads_or_marks_another_users_notifications(make_user, settle):
     alice, bob, mallory = make_user("alice"), make_user("bob"), make_user("mallory")
-    for n in range(3):
+    for _ in range(3):
         bob.put(f"/posts/{publish(alice)}/like")
     settle()
     alices_page = inbox(alice, limit=1)
@@ -244,8 +246,8 @@ def test_nobody_reads_or_marks_another_users_notifications(make_user, settle):
 
 def test_a_thousand_likes_in_batches_of_100_cost_one_inbox_write_per_batch(make_user):
     from photogram import changes
-    from photogram.users.repository import ProfileRow
     from photogram.users.keys import profile_key
+    from photogram.users.repository import ProfileRow
     from tests.support import unique_handle
 
     alice = make_user("alice")
@@ -254,14 +256,23 @@ def test_a_thousand_likes_in_batches_of_100_cost_one_inbox_write_per_batch(make_
     now = clock.iso()
     with ProfileRow.batch_write() as batch:
         for fan in fans:
-            batch.save(ProfileRow(*profile_key(fan), user_id=fan, handle=fan, created_at=now,
-                                  updated_at=now))  # fmt: skip
+            batch.save(
+                ProfileRow(
+                    *profile_key(fan), user_id=fan, handle=fan, created_at=now, updated_at=now
+                )
+            )
     likes = [
         changes.Change(
             event="INSERT",
             item_type="like",
-            new={"PK": f"LIKE#{post_id}#{fan}", "SK": "LIKE", "type": "like",
-                 "post_id": post_id, "user_id": fan, "created_at": now},  # fmt: skip
+            new={
+                "PK": f"LIKE#{post_id}#{fan}",
+                "SK": "LIKE",
+                "type": "like",
+                "post_id": post_id,
+                "user_id": fan,
+                "created_at": now,
+            },
             old=None,
             sequence=f"{n:040d}",
         )
@@ -273,6 +284,8 @@ def test_a_thousand_likes_in_batches_of_100_cost_one_inbox_write_per_batch(make_
         # Delivered again, as a stream may: nothing more is written.
         changes.dispatch_batch(likes[start : start + 100])
 
-    (entry,) = [r for r in notes_repo.newest(alice.user_id, 10) if r.SK.startswith("NOTE#")]
+    (entry,) = [
+        r for r in notes_repo.newest(alice.user_id, 10) if isinstance(r, notes_repo.EntryRow)
+    ]
     assert entry.version == 10
     assert entry.actor_ids[:3] == fans[::-1][:3]

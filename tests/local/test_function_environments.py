@@ -27,9 +27,10 @@ from PIL import Image
 from infra import environment
 from infra.cors import CorsPolicy
 from infra.resources import RAW_MEDIA, RESOURCES
-from infra.routes import FUNCTIONS, ROUTES, FunctionSpec
+from infra.routes import FUNCTIONS, ROUTES, SOCKET_AUTHORIZER, SOCKET_ROUTES, FunctionSpec
 from local import lambdas
-from local.sample_events import EVENTS
+from local.client import id_token
+from local.sample_events import EVENTS, build_socket
 
 ROOT = Path(__file__).resolve().parents[2]
 # The settings the stack adds after infra/environment.py (infra/stack.py: the CORS
@@ -78,7 +79,11 @@ def moto_names(info: dict[str, Any]) -> environment.Deployed:
         **{b.env_var: b.local_name for b in RESOURCES.buckets},
     }
     return lambdas.deployed(
-        resource_env, cdn_base_url=f"{info['api_url']}/cdn", search=info["search_env"]
+        resource_env,
+        cdn_base_url=f"{info['api_url']}/cdn",
+        search=info["search_env"],
+        user_pool=info["user_pool_env"],
+        live_endpoint=info["live_endpoint"],
     )
 
 
@@ -202,7 +207,24 @@ def stream_events() -> list[tuple[str, dict[str, Any]]]:
     return [("stream batch", {"Records": records})]
 
 
+SOCKET_FUNCTIONS = {route.function for route in SOCKET_ROUTES} | {SOCKET_AUTHORIZER}
+
+
+def socket_events(spec: FunctionSpec, info: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The WebSocket API's sample events for this function; the authorizer's with a
+    real id token, so it verifies one against the user pool."""
+    events = [(n, e) for (f, n), e in build_socket().items() if f == spec.name]
+    for _, event in events:
+        if "methodArn" in event:
+            token = id_token(info, f"replay-{uuid.uuid4().hex[:8]}@photogram.test")
+            event["queryStringParameters"]["token"] = token
+            event["multiValueQueryStringParameters"]["token"] = [token]
+    return events
+
+
 def events_of(spec: FunctionSpec, info: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    if spec.name in SOCKET_FUNCTIONS:
+        return socket_events(spec, info)
     if spec.name in API_FUNCTIONS:
         return sample_events(spec)
     if spec.stream_batch_size:

@@ -59,3 +59,20 @@ def test_no_route_is_declared_twice():
 
 def test_only_health_is_open_without_a_token():
     assert [r.path for r in ROUTES if not r.authorized] == ["/health"]
+
+
+def test_the_live_function_serves_exactly_its_socket_routes():
+    from infra.routes import SOCKET_ROUTES
+
+    module = load("socket_routes_check", ROOT / "functions" / "live" / "handler.py")
+
+    assert set(module.ROUTES) == {r.key for r in SOCKET_ROUTES if r.function == "live"}
+
+
+def test_the_authorizer_reads_the_token_from_the_declared_parameter():
+    from infra.routes import SOCKET_AUTHORIZER, SOCKET_TOKEN_PARAMETER, function
+
+    folder = function(SOCKET_AUTHORIZER).folder_name
+    module = load("authorizer_check", ROOT / "functions" / folder / "handler.py")
+
+    assert module.TOKEN_PARAMETER == SOCKET_TOKEN_PARAMETER

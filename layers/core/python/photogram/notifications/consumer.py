@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import timedelta
 from typing import Any
 
@@ -79,9 +80,15 @@ def _activities(batch: list[changes.Change]) -> Iterator[Activity]:
             post = posts.get(str(item["post_id"]))
             if post is not None:
                 yield Activity(
-                    post.author_id, str(item["user_id"]), "like", post.post_id,
-                    str(item["created_at"]), change.sequence, removed, post_id=post.post_id,
-                )  # fmt: skip
+                    post.author_id,
+                    str(item["user_id"]),
+                    "like",
+                    post.post_id,
+                    str(item["created_at"]),
+                    change.sequence,
+                    removed,
+                    post_id=post.post_id,
+                )
         elif change.item_type == "comment" and change.event != "MODIFY":
             post = posts.get(str(item["post_id"]))
             if post is not None:
@@ -92,16 +99,37 @@ def _activities(batch: list[changes.Change]) -> Iterator[Activity]:
             owner, other = str(item["owner_id"]), str(item["other_id"])
             if item.get("approved"):
                 # The owner approved: the requester hears it; the owner did it.
-                yield Activity(other, owner, "follow_accepted", owner, str(item["created_at"]),
-                               change.sequence, removed)  # fmt: skip
+                yield Activity(
+                    other,
+                    owner,
+                    "follow_accepted",
+                    owner,
+                    str(item["created_at"]),
+                    change.sequence,
+                    removed,
+                )
             else:
-                yield Activity(owner, other, "follow", FOLLOW_SUBJECT, str(item["created_at"]),
-                               change.sequence, removed)  # fmt: skip
+                yield Activity(
+                    owner,
+                    other,
+                    "follow",
+                    FOLLOW_SUBJECT,
+                    str(item["created_at"]),
+                    change.sequence,
+                    removed,
+                )
         elif change.item_type == "follow_request" and change.event != "MODIFY":
             owner, other = str(item["owner_id"]), str(item["other_id"])
             # Removed: approved, denied or withdrawn; either way nothing is pending.
-            yield Activity(owner, other, "follow_request", other, str(item["created_at"]),
-                           change.sequence, removed)  # fmt: skip
+            yield Activity(
+                owner,
+                other,
+                "follow_request",
+                other,
+                str(item["created_at"]),
+                change.sequence,
+                removed,
+            )
 
 
 def _comment_activities(change: changes.Change, post_author_id: str) -> Iterator[Activity]:
@@ -147,9 +175,17 @@ def _caption_mentions(change: changes.Change) -> Iterator[Activity]:
         (u, True) for u in sorted(old - new)
     ]:
         yield Activity(
-            user_id, author_id, "mention", f"post:{post_id}", at, change.sequence, removed,
-            post_id=post_id, text=_snippet(item.get("caption")), post_author_id=author_id,
-        )  # fmt: skip
+            user_id,
+            author_id,
+            "mention",
+            f"post:{post_id}",
+            at,
+            change.sequence,
+            removed,
+            post_id=post_id,
+            text=_snippet(item.get("caption")),
+            post_author_id=author_id,
+        )
 
 
 # --- who hears what ---------------------------------------------------------------------
@@ -263,13 +299,13 @@ def _entries(activities: list[Activity]) -> dict[tuple[str, str], list[Activity]
     now = clock.epoch()
     for (recipient, kind, subject), acts in groups.items():
         current = repository.current_group(recipient, kind, subject)
-        started = (
-            current.started_at if current is not None and current.expires_at > now else None
-        )
+        started = current.started_at if current is not None and current.expires_at > now else None
         for a in sorted(acts, key=lambda x: (x.at, x.sequence)):
             if a.removed:
                 if started is not None:
-                    entries.setdefault(keys.group_key(recipient, kind, subject, started), []).append(a)
+                    entries.setdefault(
+                        keys.group_key(recipient, kind, subject, started), []
+                    ).append(a)
                 continue
             if started is None or not _within(started, a.at):
                 started = a.at
@@ -298,7 +334,7 @@ def on_activity(batch: list[changes.Change]) -> None:
         existing = repository.get_entry(key)
         if existing is not None and existing.expires_at <= clock.epoch():
             existing = None
-        row, changed = repository.rewrite(key, existing, lambda r, k=key, a=acts: _fold(r, k, a))
+        row, changed = repository.rewrite(key, existing, partial(_fold, key=key, acts=acts))
         writes += changed
         if row is None or not changed:
             continue

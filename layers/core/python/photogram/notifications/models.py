@@ -9,9 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from photogram.media.models import VariantOut
 from photogram.posts.models import AuthorOut
 
-Kind = Literal[
-    "like", "comment", "reply", "mention", "follow", "follow_request", "follow_accepted"
-]
+Kind = Literal["like", "comment", "reply", "mention", "follow", "follow_request", "follow_accepted"]
 KINDS: tuple[Kind, ...] = (
     "like",
     "comment",

@@ -168,9 +168,9 @@ def save_settings(user_id: str, audiences: dict[str, str]) -> None:
     SettingsRow(*keys.settings_key(user_id), user_id=user_id, audiences=audiences).save()
 
 
-def listed(recipient_id: str, limit: int, start: dict[str, Any] | None) -> tuple[
-    list[Row], dict[str, Any] | None
-]:
+def listed(
+    recipient_id: str, limit: int, start: dict[str, Any] | None
+) -> tuple[list[Row], dict[str, Any] | None]:
     """One page of the inbox (entries and the seen mark), newest activity first."""
     return db.query_page(keys.inbox_pk(recipient_id), limit, start, on_index=True)
 
@@ -187,13 +187,22 @@ def seen(recipient_id: str) -> SeenRow | None:
         return None
 
 
-def mark_seen(recipient_id: str, seen_at: str) -> None:
+def mark_seen(recipient_id: str, seen_at: str) -> str:
+    """Move the seen mark to `seen_at`, never back (two devices may race); the mark
+    as it now is."""
     pk, sk = keys.seen_key(recipient_id)
-    SeenRow(
-        pk,
-        sk,
-        recipient_id=recipient_id,
-        seen_at=seen_at,
-        GSI1PK=keys.inbox_pk(recipient_id),
-        GSI1SK=keys.seen_listed_sk(seen_at),
-    ).save(condition=SeenRow.seen_at.does_not_exist() | (SeenRow.seen_at < seen_at))
+    try:
+        SeenRow(
+            pk,
+            sk,
+            recipient_id=recipient_id,
+            seen_at=seen_at,
+            GSI1PK=keys.inbox_pk(recipient_id),
+            GSI1SK=keys.seen_listed_sk(seen_at),
+        ).save(condition=SeenRow.seen_at.does_not_exist() | (SeenRow.seen_at < seen_at))
+    except PutError as error:
+        if not db.condition_failed(error):
+            raise
+        current = seen(recipient_id)
+        return current.seen_at if current is not None else seen_at
+    return seen_at

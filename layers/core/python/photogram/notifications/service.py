@@ -3,10 +3,7 @@ my settings."""
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
-
 from photogram import clock
-from photogram.db import condition_failed
 from photogram.media import service as media_service
 from photogram.notifications import keys, repository
 from photogram.notifications.models import (
@@ -50,7 +47,9 @@ def render(
     visible = {a: s.target for a, s in states.items() if s.target and social.hears_from(s)}
     post_ids = sorted({str(r.post_id) for r in rows if r.post_id})
     posts = posts_repo.get_many(post_ids) if post_ids else {}
-    counted = sorted({str(r.post_id) for r in rows if r.notification_kind in _COUNTED and r.post_id})
+    counted = sorted(
+        {str(r.post_id) for r in rows if r.notification_kind in _COUNTED and r.post_id}
+    )
     totals = posts_repo.counts(counted) if counted else {}
     seen_sk = keys.seen_listed_sk(seen_at) if seen_at else ""
     out = []
@@ -70,7 +69,7 @@ def render(
         out.append(
             NotificationOut(
                 notification_id=_notification_id(row),
-                kind=row.notification_kind,  # type: ignore[arg-type]
+                kind=row.notification_kind,
                 actors=[author_out(a) for a in shown],
                 others_count=max(0, total - len(shown)),
                 post=NotificationPost(post_id=post.post_id, thumbnail=thumbnail) if post else None,
@@ -118,14 +117,7 @@ def unread_count(recipient_id: str) -> UnreadCount:
 
 def mark_seen(recipient_id: str) -> SeenOut:
     """Everything up to now is seen (a later mark is kept if two devices race)."""
-    seen_at = clock.iso()
-    try:
-        repository.mark_seen(recipient_id, seen_at)
-    except PutError as error:
-        if not condition_failed(error):
-            raise
-        seen_at = _seen_at(recipient_id) or seen_at
-    return SeenOut(seen_at=seen_at)
+    return SeenOut(seen_at=repository.mark_seen(recipient_id, clock.iso()))
 
 
 def get_settings(user_id: str) -> NotificationSettings:
