@@ -154,7 +154,7 @@ def end_to_end(uploads: int = 20) -> None:
     from tests.support import Client, upload
 
     data = (CORPUS / "jpg/mobile/jolla.jpg").read_bytes()
-    with LocalRuntime(config=LocalConfig(api_port=0), state_file=None) as runtime:
+    with LocalRuntime(config=LocalConfig(api_port=0, live_port=0), state_file=None) as runtime:
         client = Client(runtime.info["api_url"], token=id_token(runtime.info, "bench-uploader"))
         upload(client, data, "image/jpeg")  # warm-up: first use of every step
         samples = []

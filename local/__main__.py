@@ -19,6 +19,11 @@ STOP_DEADLINE_S = 10.0
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
     parser.add_argument("--port", type=int, help="API port (default PHOTOGRAM_API_PORT or 8000)")
+    parser.add_argument(
+        "--live-port",
+        type=int,
+        help="live connections' WebSocket port (default PHOTOGRAM_LIVE_PORT or 8001; 0: any)",
+    )
     parser.add_argument("--seed", action="store_true", help="create demo users with follows")
     parser.add_argument("--quiet", action="store_true", help="no access log")
     parser.add_argument(
@@ -27,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     runtime = LocalRuntime(
-        config=LocalConfig.from_env(api_port=args.port),
+        config=LocalConfig.from_env(api_port=args.port, live_port=args.live_port),
         state_file=args.state_file,
         access_log=not args.quiet,
     )

@@ -34,6 +34,8 @@ def start(port, state_file, *extra):
             "--quiet",
             "--port",
             str(port),
+            "--live-port",
+            "0",
             "--state-file",
             str(state_file),
             *extra,
