@@ -187,6 +187,7 @@ class PhotogramStack(cdk.Stack):
             streams=self.streams,
             ranker=self.ranking is not None,
             alarm_email=config.alarm_email,
+            live=self.live,
         )
         self._outputs()
 
