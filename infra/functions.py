@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy
@@ -75,6 +76,8 @@ class Functions(Construct):
         cdn_base_url: str | None,
         log_retention: logs.RetentionDays,
         functions_dir: Path = FUNCTIONS_DIR,
+        user_pool: Mapping[str, str] | None = None,
+        live_endpoint: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         declared = {spec.name for spec in FUNCTIONS}
@@ -92,6 +95,10 @@ class Functions(Construct):
                 for bucket_id, bucket in storage.by_logical_id.items()
             },
             cdn_base_url=cdn_base_url,
+            # For the functions that verify id tokens themselves (uses_user_pool).
+            user_pool=dict(user_pool or {}),
+            # The live connections' management endpoint (uses_live); None: no WebSocket API.
+            live_endpoint=live_endpoint,
         )
         self.by_name: dict[str, lambda_.Function] = {}
         for spec in specs:

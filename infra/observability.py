@@ -22,6 +22,7 @@ from constructs import Construct
 
 from infra.api import Api
 from infra.functions import pascal_case
+from infra.live import Live
 from infra.resources import METRICS_NAMESPACE
 from infra.streams import Streams
 from infra.workflows import Workflows
@@ -36,6 +37,9 @@ MIN_REQUESTS = 20
 # themselves) and throttles per period.
 FUNCTION_ERRORS = 5
 FUNCTION_THROTTLES = 5
+# Live connection requests ($connect, messages) whose function answered an error or
+# could not be reached, per period.
+LIVE_INTEGRATION_ERRORS = 5
 # How far a stream consumer may lag behind the table (IteratorAge, ms): fan-out and
 # the feed's aggregates are meant to be seconds behind.
 STREAM_LAG_MS = 5 * 60 * 1000
@@ -101,6 +105,7 @@ class Observability(Construct):
         streams: Streams,
         ranker: bool,
         alarm_email: str | None = None,
+        live: Live | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.stage = stage
@@ -143,6 +148,15 @@ class Observability(Construct):
 
         stage_ = api.rest_api.deployment_stage
         self._api_alarms(stage_)
+        if live is not None:
+            self._alarm(
+                "LiveIntegrationErrors",
+                "live-integration-errors",
+                live.stage.metric("IntegrationError", period=PERIOD, statistic=cw.Stats.SUM),
+                threshold=LIVE_INTEGRATION_ERRORS,
+                description=f"{LIVE_INTEGRATION_ERRORS}+ live connection requests ($connect, "
+                "messages) in 5 minutes got an error from their function or none.",
+            )
         for name, function in functions.items():
             self._function_alarms(name, function)
         for logical_id, machine in workflows.by_logical_id.items():
@@ -209,7 +223,7 @@ class Observability(Construct):
                 "scored by the heuristic for 15 minutes: the SageMaker endpoint fails or is "
                 "too slow.",
             )
-        self.dashboard = self._dashboard(api, functions, workflows, queues, streams)
+        self.dashboard = self._dashboard(api, functions, workflows, queues, streams, live)
 
     # --- alarms ---------------------------------------------------------------------------
 
@@ -297,6 +311,7 @@ class Observability(Construct):
         workflows: Workflows,
         queues: dict[str, sqs.IQueue],
         streams: Streams,
+        live: Live | None,
     ) -> cw.Dashboard:
         dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"photogram-{self.stage}")
         dashboard.add_widgets(
@@ -364,8 +379,25 @@ class Observability(Construct):
                 width=12,
             ),
         )
+        if live is not None:
+            dashboard.add_widgets(self._live_widget(live))
         dashboard.add_widgets(*self._route_widgets(api))
         return dashboard
+
+    def _live_widget(self, live: Live) -> cw.IWidget:
+        def metric(name: str, label: str) -> cw.IMetric:
+            return live.stage.metric(name, period=PERIOD, statistic=cw.Stats.SUM, label=label)
+
+        return cw.GraphWidget(
+            title="Live connection (WebSocket API)",
+            left=[metric("ConnectCount", "connects"), metric("MessageCount", "messages")],
+            right=[
+                metric("ClientError", "client errors (4xx, e.g. refused tokens)"),
+                metric("IntegrationError", "integration errors"),
+                metric("ExecutionError", "execution errors"),
+            ],
+            width=24,
+        )
 
     def _media_widgets(self, workflows: Workflows) -> list[cw.IWidget]:
         outcomes = cw.GraphWidget(

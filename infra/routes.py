@@ -298,7 +298,6 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-
 @dataclass(frozen=True)
 class SocketRoute:
     """A route of the WebSocket API: `$connect`, `$disconnect`, `$default`, or the
@@ -312,7 +311,7 @@ class SocketRoute:
 # id token on $connect (the only route that can carry one), read from the query string
 # because browsers cannot set headers on a WebSocket handshake.
 SOCKET_AUTHORIZER = "live-authorizer"
-SOCKET_TOKEN_PARAMETER = "token"
+SOCKET_TOKEN_PARAMETER = "token"  # noqa: S105 - a query parameter name, not a secret
 SOCKET_ROUTE_SELECTION = "$request.body.action"
 SOCKET_ROUTES: tuple[SocketRoute, ...] = (
     SocketRoute("$connect", "live"),

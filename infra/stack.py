@@ -17,12 +17,18 @@ from infra.cdn import Cdn
 from infra.config import StackConfig
 from infra.cors import CorsPolicy
 from infra.data import Data
+from infra.environment import (
+    USER_POOL_CLIENT_ID_ENV_VAR,
+    USER_POOL_ID_ENV_VAR,
+    USER_POOL_REGION_ENV_VAR,
+)
 from infra.functions import FUNCTIONS_DIR, Functions
 from infra.layers import Layers
+from infra.live import Live
 from infra.observability import Observability
 from infra.ranking import Ranking
 from infra.resources import RESOURCES, Resources
-from infra.routes import FUNCTIONS, ROUTES, FunctionSpec, Route
+from infra.routes import FUNCTIONS, ROUTES, SOCKET_ROUTES, FunctionSpec, Route, SocketRoute
 from infra.search import Search
 from infra.secrets import Secrets
 from infra.storage import Storage
@@ -69,6 +75,7 @@ class PhotogramStack(cdk.Stack):
         resources: Resources = RESOURCES,
         functions: tuple[FunctionSpec, ...] = FUNCTIONS,
         routes: tuple[Route, ...] = ROUTES,
+        socket_routes: tuple[SocketRoute, ...] = SOCKET_ROUTES,
         functions_dir: Path = FUNCTIONS_DIR,
         **stack_options: Any,
     ) -> None:
@@ -97,6 +104,18 @@ class PhotogramStack(cdk.Stack):
             certificate_arn=config.cdn_certificate_arn,
             cors=cors,
         )
+        # The WebSocket API and its stage before the functions, whose environment names
+        # the stage's management endpoint; its routes, which name the functions, after.
+        self.live: Live | None = None
+        if socket_routes:
+            self.live = Live(
+                self,
+                "Live",
+                stage=config.stage,
+                throttle_rate=config.throttle_rate,
+                throttle_burst=config.throttle_burst,
+                log_retention=LOG_RETENTION,
+            )
         self.functions = Functions(
             self,
             "Functions",
@@ -108,7 +127,17 @@ class PhotogramStack(cdk.Stack):
             cdn_base_url=self.cdn.base_url,
             log_retention=LOG_RETENTION,
             functions_dir=functions_dir,
+            user_pool={
+                USER_POOL_ID_ENV_VAR: self.auth.user_pool.user_pool_id,
+                USER_POOL_CLIENT_ID_ENV_VAR: self.auth.client.user_pool_client_id,
+                USER_POOL_REGION_ENV_VAR: self.region,
+            },
+            live_endpoint=self.live.management_endpoint if self.live else None,
         )
+        if self.live is not None:
+            self.live.connect(
+                routes=socket_routes, specs=functions, functions=dict(self.functions.by_name)
+            )
         self.workflows = Workflows(
             self,
             "Workflows",
@@ -138,6 +167,10 @@ class PhotogramStack(cdk.Stack):
             cors=cors,
             waf=config.waf,
         )
+        if self.live is not None:
+            # The stage's access logs need the account's API Gateway logging role, which
+            # the REST API sets (its CfnAccount).
+            self.live.stage.node.add_dependency(self.api.rest_api.node.find_child("Account"))
         if cors.origins:
             # The functions answer with the same rule as the gateway (photogram.api).
             for name in sorted({route.function for route in routes}):
@@ -154,6 +187,7 @@ class PhotogramStack(cdk.Stack):
             streams=self.streams,
             ranker=self.ranking is not None,
             alarm_email=config.alarm_email,
+            live=self.live,
         )
         self._outputs()
 
@@ -191,6 +225,13 @@ class PhotogramStack(cdk.Stack):
 
     def _outputs(self) -> None:
         cdk.CfnOutput(self, "ApiUrl", value=self.api.rest_api.url, description="Base URL")
+        if self.live is not None:
+            cdk.CfnOutput(
+                self,
+                "LiveUrl",
+                value=self.live.url,
+                description="The live connection (WebSocket): open it with ?token=<id token>",
+            )
         cdk.CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         cdk.CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         cdk.CfnOutput(self, "Region", value=self.region)

@@ -102,14 +102,23 @@ def test_path_parameters_are_required_and_validated(photogram, methods, route: R
 
 
 def test_each_route_may_invoke_only_its_own_function_on_its_own_method(photogram):
-    permissions = photogram.of_type("AWS::Lambda::Permission").values()
+    (rest_api,) = photogram.of_type("AWS::ApiGateway::RestApi")
+    # The WebSocket API's permissions are tests/infra/test_live.py's; every other one
+    # must name the REST API.
+    (web_socket_api,) = photogram.of_type("AWS::ApiGatewayV2::Api")
+    by_api: dict[str, list[dict[str, Any]]] = {rest_api: [], web_socket_api: []}
+    for p in photogram.of_type("AWS::Lambda::Permission").values():
+        (api,) = [
+            api for api in by_api if {"Ref": api} in p["Properties"]["SourceArn"]["Fn::Join"][1]
+        ]
+        by_api[api].append(p)
 
     source_arn_tails = {
         (
             p["Properties"]["FunctionName"]["Fn::GetAtt"][0],
             p["Properties"]["SourceArn"]["Fn::Join"][1][-1],
         )
-        for p in permissions
+        for p in by_api[rest_api]
     }
 
     ids = photogram.function_ids()
@@ -210,4 +219,5 @@ def test_outputs_name_what_a_client_needs(photogram):
         "Region",
         "CdnDomain",
         "CdnBaseUrl",
+        "LiveUrl",
     }

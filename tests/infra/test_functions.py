@@ -139,6 +139,8 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> Synth:
             resources=Resources(state_machines=()),
             functions=(spec,),
             routes=(Route("GET", "/probe", "probe", authorized=False),),
+            # No live function here to connect to.
+            socket_routes=(),
             functions_dir=functions_dir,
         )
 
