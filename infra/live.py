@@ -35,9 +35,9 @@ from infra.routes import (
 )
 
 CONNECT = "$connect"
-# The management API calls photogram.adapters.push makes: post_to_connection (POST)
-# and delete_connection (DELETE); no GET (connection info) is needed.
-MANAGEMENT_METHODS = ("POST", "DELETE")
+# The management API call photogram.adapters.push makes: post_to_connection (POST);
+# no GET (connection info) and no DELETE (closing is the client's) are needed.
+MANAGEMENT_METHODS = ("POST",)
 # Where the authorizer reads the Cognito id token (browsers cannot set headers on a
 # WebSocket handshake). A connection without it is refused 401 before the
 # authorizer runs.

@@ -159,6 +159,26 @@ def test_seeded_system_shows_alice_a_feed_of_uploaded_photos(running):
     assert photo["blur_placeholder"] and photo["width"] > 0
     assert all(i["author"]["avatar"]["thumbnail"] for i in items)
 
+    # Alice's phone has its live connection open (the URL `make dev` printed); bob
+    # likes one of her photos (again: the seed's like is taken back first), and the
+    # notification reaches her socket.
+    from tests.support import LiveSocket
+
+    post_id = next(i["post_id"] for i in items if i["author"]["handle"] == "alice")
+    bob = {"Authorization": f"Bearer {id_token(info, 'bob')}"}
+    with LiveSocket(info, alice["Authorization"].removeprefix("Bearer ")) as socket:
+        requests.delete(f"{info['api_url']}/posts/{post_id}/like", headers=bob, timeout=10)
+        assert requests.put(
+            f"{info['api_url']}/posts/{post_id}/like", headers=bob, timeout=10
+        ).ok
+        deadline = time.monotonic() + 20
+        while True:
+            pushed = socket.next_of("notification", timeout=deadline - time.monotonic())
+            note = pushed["notification"]
+            if note["kind"] == "like" and note["actors"][0]["handle"] == "bob":
+                break
+    assert note["post"]["post_id"] == post_id and note["is_unread"] is True
+
 
 def test_a_second_copy_on_the_same_port_exits_cleanly_and_harms_nothing(running, tmp_path):
     _, port, state_file, info = running

@@ -39,11 +39,3 @@ def send(connection_id: str, data: bytes) -> bool:
         raise SendFailed(str(exc)) from exc
     return True
 
-
-def close(connection_id: str) -> None:
-    """Close a connection from the server side (DELETE @connections/{id})."""
-    client = _client()
-    try:
-        client.delete_connection(ConnectionId=connection_id)
-    except client.exceptions.GoneException:
-        return
