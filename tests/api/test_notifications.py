@@ -244,8 +244,10 @@ def test_nobody_reads_or_marks_another_users_notifications(make_user, settle):
     assert alice.get("/me/notifications/unread-count").json()["count"] == 3
 
 
-def test_a_thousand_likes_in_batches_of_100_cost_one_inbox_write_per_batch(make_user):
+def test_a_viral_posts_likes_rewrite_its_entry_once_a_minute_and_replays_nothing(make_user):
     from photogram import changes
+    from photogram.notifications.consumer import HOT_COUNT, HOT_REWRITE
+    from photogram.posts import repository as posts_repo
     from photogram.users.keys import profile_key
     from photogram.users.repository import ProfileRow
     from tests.support import unique_handle
@@ -253,39 +255,35 @@ def test_a_thousand_likes_in_batches_of_100_cost_one_inbox_write_per_batch(make_
     alice = make_user("alice")
     post_id = publish(alice)
     fans = [unique_handle("f") for _ in range(1000)]
-    now = clock.iso()
+    start = clock.now()
     with ProfileRow.batch_write() as batch:
         for fan in fans:
             batch.save(
                 ProfileRow(
-                    *profile_key(fan), user_id=fan, handle=fan, created_at=now, updated_at=now
+                    *profile_key(fan), user_id=fan, handle=fan, created_at="", updated_at=""
                 )
             )
-    likes = [
-        changes.Change(
-            event="INSERT",
-            item_type="like",
-            new={
-                "PK": f"LIKE#{post_id}#{fan}",
-                "SK": "LIKE",
-                "type": "like",
-                "post_id": post_id,
-                "user_id": fan,
-                "created_at": now,
-            },
-            old=None,
-            sequence=f"{n:040d}",
-        )
-        for n, fan in enumerate(fans)
-    ]
 
-    for start in range(0, len(likes), 100):
-        changes.dispatch_batch(likes[start : start + 100])
-        # Delivered again, as a stream may: nothing more is written.
-        changes.dispatch_batch(likes[start : start + 100])
+    def like(n: int, fan: str) -> changes.Change:
+        # 1,000 likes over 2.5 minutes: 100 every 15 s.
+        at = clock.iso(start + timedelta(seconds=15 * (n // 100)))
+        new = {"PK": f"LIKE#{post_id}#{fan}", "SK": "LIKE", "type": "like"}
+        new |= {"post_id": post_id, "user_id": fan, "created_at": at}
+        return changes.Change(event="INSERT", item_type="like", new=new, old=None)
+
+    likes = [like(n, fan) for n, fan in enumerate(fans)]
+    # The post's exact counters say how viral it is (the like transactions keep them).
+    with mock.patch.object(posts_repo, "counts", return_value={post_id: {"likes": HOT_COUNT}}):
+        for start_at in range(0, len(likes), 100):
+            changes.dispatch_batch(likes[start_at : start_at + 100])
+            # Delivered again, as a stream may: nothing more is written.
+            changes.dispatch_batch(likes[start_at : start_at + 100])
 
     (entry,) = [
         r for r in notes_repo.newest(alice.user_id, 10) if isinstance(r, notes_repo.EntryRow)
     ]
-    assert entry.version == 10
-    assert entry.actor_ids[:3] == fans[::-1][:3]
+    # Created by the first batch, then rewritten whenever HOT_REWRITE had passed since
+    # the last write: at 60 s and at 120 s of the likes' own times.
+    assert HOT_REWRITE == timedelta(seconds=60)
+    assert entry.version == 3
+    assert entry.actor_ids[:3] == fans[899:896:-1]

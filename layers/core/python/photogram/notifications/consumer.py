@@ -31,6 +31,11 @@ from photogram.social import service as social
 from photogram.social.repository import State
 
 GROUP_WINDOW = timedelta(hours=12)
+# A post with this many likes (comments) is hot: its like (comment) group is rewritten,
+# and pushed, at most once per HOT_REWRITE, however many stream batches bring more.
+HOT_COUNT = 100
+HOT_REWRITE = timedelta(seconds=60)
+_COUNTER_OF = {"like": "likes", "comment": "comments"}
 # Actors an entry remembers, newest first (a few are shown).
 MAX_ACTORS = 20
 TEXT_CHARS = 100
@@ -234,10 +239,11 @@ def _within(started_at: str, at: str) -> bool:
 
 
 def _fold(
-    row: EntryRow | None, key: tuple[str, str], acts: list[Activity]
+    row: EntryRow | None, key: tuple[str, str], acts: list[Activity], *, hot: bool = False
 ) -> tuple[EntryRow | None, bool]:
     """The entry after `acts` (in stream order; None: nothing left in it), and whether
-    that differs from `row`."""
+    it should be written: it differs from `row`, and, for a `hot` group (a post with
+    HOT_COUNT likes or comments), its last write is older than HOT_REWRITE."""
     adding = [a for a in acts if not a.removed]
     if row is None:
         if not adding:
@@ -280,6 +286,11 @@ def _fold(
     if not actors:
         return None, True
     after = (actors[:MAX_ACTORS], max(count, 0), updated_at, text)
+    if hot and before and not any(a.removed for a in acts):
+        if clock.parse(updated_at) - clock.parse(str(before[2])) < HOT_REWRITE:
+            # A viral post's group: its count is the post's exact counter whatever we
+            # write, so its names and time move on at most once per HOT_REWRITE.
+            return row, False
     row.actor_ids, row.actor_count, row.updated_at, row.text = after
     row.last_sequence = last
     return row, after != before
@@ -330,11 +341,17 @@ def on_activity(batch: list[changes.Change]) -> None:
     activities, states = _heard(list(_activities(batch)))
     written: dict[str, list[EntryRow]] = {}
     writes = 0
+    grouped = {str(a.post_id) for a in activities if a.kind in _COUNTER_OF and a.post_id}
+    totals = posts_repo.counts(sorted(grouped)) if grouped else {}
     for key, acts in _entries(activities).items():
         existing = repository.get_entry(key)
         if existing is not None and existing.expires_at <= clock.epoch():
             existing = None
-        row, changed = repository.rewrite(key, existing, partial(_fold, key=key, acts=acts))
+        first = acts[0]
+        counter = _COUNTER_OF.get(first.kind)
+        hot = bool(counter) and totals.get(str(first.post_id), {}).get(str(counter), 0) >= HOT_COUNT
+        fold = partial(_fold, key=key, acts=acts, hot=hot)
+        row, changed = repository.rewrite(key, existing, fold)
         writes += changed
         if row is None or not changed:
             continue
