@@ -372,7 +372,9 @@ def main() -> None:
 
     meter = Meter().install()
     data, described = photo()
-    with LocalRuntime(config=LocalConfig(api_port=0, moto_port=0, live_port=0), state_file=None) as runtime:
+    with LocalRuntime(
+        config=LocalConfig(api_port=0, moto_port=0, live_port=0), state_file=None
+    ) as runtime:
         from bench.feed_bench import build_graph
 
         print(

@@ -169,7 +169,9 @@ def main() -> None:
     from local.config import LocalConfig
     from local.runtime import LocalRuntime
 
-    with LocalRuntime(config=LocalConfig(api_port=0, moto_port=0, live_port=0), state_file=None) as runtime:
+    with LocalRuntime(
+        config=LocalConfig(api_port=0, moto_port=0, live_port=0), state_file=None
+    ) as runtime:
         from photogram.stories import tray as tray_service
 
         print("stories tray (bench/stories_bench.py)")

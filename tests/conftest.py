@@ -36,7 +36,9 @@ from tests.support import Client, unique_handle  # noqa: E402
 
 @pytest.fixture(scope="session")
 def runtime() -> Iterator[LocalRuntime]:
-    with LocalRuntime(config=LocalConfig(api_port=0, moto_port=0, live_port=0), state_file=None) as rt:
+    with LocalRuntime(
+        config=LocalConfig(api_port=0, moto_port=0, live_port=0), state_file=None
+    ) as rt:
         yield rt
 
 

@@ -259,9 +259,7 @@ def test_a_viral_posts_likes_rewrite_its_entry_once_a_minute_and_replays_nothing
     with ProfileRow.batch_write() as batch:
         for fan in fans:
             batch.save(
-                ProfileRow(
-                    *profile_key(fan), user_id=fan, handle=fan, created_at="", updated_at=""
-                )
+                ProfileRow(*profile_key(fan), user_id=fan, handle=fan, created_at="", updated_at="")
             )
 
     def like(n: int, fan: str) -> changes.Change:
@@ -284,6 +282,6 @@ def test_a_viral_posts_likes_rewrite_its_entry_once_a_minute_and_replays_nothing
     ]
     # Created by the first batch, then rewritten whenever HOT_REWRITE had passed since
     # the last write: at 60 s and at 120 s of the likes' own times.
-    assert HOT_REWRITE == timedelta(seconds=60)
+    assert timedelta(seconds=60) == HOT_REWRITE
     assert entry.version == 3
     assert entry.actor_ids[:3] == fans[899:896:-1]

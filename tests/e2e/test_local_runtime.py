@@ -168,9 +168,7 @@ def test_seeded_system_shows_alice_a_feed_of_uploaded_photos(running):
     bob = {"Authorization": f"Bearer {id_token(info, 'bob')}"}
     with LiveSocket(info, alice["Authorization"].removeprefix("Bearer ")) as socket:
         requests.delete(f"{info['api_url']}/posts/{post_id}/like", headers=bob, timeout=10)
-        assert requests.put(
-            f"{info['api_url']}/posts/{post_id}/like", headers=bob, timeout=10
-        ).ok
+        assert requests.put(f"{info['api_url']}/posts/{post_id}/like", headers=bob, timeout=10).ok
         deadline = time.monotonic() + 20
         while True:
             pushed = socket.next_of("notification", timeout=deadline - time.monotonic())

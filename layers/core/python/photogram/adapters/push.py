@@ -38,4 +38,3 @@ def send(connection_id: str, data: bytes) -> bool:
     except (ClientError, BotoCoreError) as exc:
         raise SendFailed(str(exc)) from exc
     return True
-

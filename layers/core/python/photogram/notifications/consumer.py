@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from photogram import changes, clock
@@ -286,11 +286,11 @@ def _fold(
     if not actors:
         return None, True
     after = (actors[:MAX_ACTORS], max(count, 0), updated_at, text)
-    if hot and before and not any(a.removed for a in acts):
-        if clock.parse(updated_at) - clock.parse(str(before[2])) < HOT_REWRITE:
-            # A viral post's group: its count is the post's exact counter whatever we
-            # write, so its names and time move on at most once per HOT_REWRITE.
-            return row, False
+    # A viral post's group: its count is the post's exact counter whatever we write, so
+    # its names and time move on at most once per HOT_REWRITE.
+    recent = bool(before) and clock.parse(updated_at) - clock.parse(str(before[2])) < HOT_REWRITE
+    if hot and recent and not any(a.removed for a in acts):
+        return row, False
     row.actor_ids, row.actor_count, row.updated_at, row.text = after
     row.last_sequence = last
     return row, after != before
