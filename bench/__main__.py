@@ -13,6 +13,7 @@ BENCHMARKS = (
     "bench.cost_bench",
     "bench.ranking_bench",
     "bench.search_bench",
+    "bench.live_bench",
 )
 
 if __name__ == "__main__":
