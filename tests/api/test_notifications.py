@@ -43,6 +43,7 @@ def test_a_like_reaches_my_open_socket_and_my_inbox(make_user, info, settle):
     settle()
     (entry,) = inbox(alice)["items"]
     assert pushed["notification"]["notification_id"] == entry["notification_id"]
+    assert pushed["is_new"] is True
     assert entry["kind"] == "like" and entry["is_unread"] is True
     assert [a["handle"] for a in entry["actors"]] == [bob.handle]
     assert entry["post"]["post_id"] == post_id

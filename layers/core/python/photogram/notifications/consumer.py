@@ -340,6 +340,7 @@ def _title(row: EntryRow, actor: str) -> str:
 def on_activity(batch: list[changes.Change]) -> None:
     activities, states = _heard(list(_activities(batch)))
     written: dict[str, list[EntryRow]] = {}
+    created: set[str] = set()
     writes = 0
     grouped = {str(a.post_id) for a in activities if a.kind in _COUNTER_OF and a.post_id}
     totals = posts_repo.counts(sorted(grouped)) if grouped else {}
@@ -357,10 +358,14 @@ def on_activity(batch: list[changes.Change]) -> None:
             continue
         written.setdefault(row.recipient_id, []).append(row)
         if existing is None or existing.started_at != row.started_at:
+            created.add(row.SK)
             state = states.get(row.recipient_id, {}).get(row.actor_ids[0])
             handle = state.target.handle if state is not None and state.target else "Someone"
             repository.put_outbox(row.recipient_id, row.SK, _title(row, handle), row.started_at)
     business.count("NotificationWrites", writes)
     for recipient, rows in written.items():
+        ids = {service.notification_id(r): r.SK in created for r in rows}
         for out in service.render(recipient, rows):
-            live.push([recipient], {"type": "notification", "notification": out.model_dump()})
+            # is_new: a new entry (a toast, a sound); else one already listed changed.
+            payload = {"type": "notification", "is_new": ids[out.notification_id]}
+            live.push([recipient], payload | {"notification": out.model_dump()})

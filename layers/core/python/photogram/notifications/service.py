@@ -32,7 +32,7 @@ MAX_READ = 10
 _COUNTED = {"like": "likes", "comment": "comments"}
 
 
-def _notification_id(row: EntryRow) -> str:
+def notification_id(row: EntryRow) -> str:
     return row.SK.removeprefix(keys.ENTRY_PREFIX)
 
 
@@ -68,7 +68,7 @@ def render(
             thumbnail = media_service.variants_out(post.media[0]["variants"]).get("thumbnail")
         out.append(
             NotificationOut(
-                notification_id=_notification_id(row),
+                notification_id=notification_id(row),
                 kind=row.notification_kind,
                 actors=[author_out(a) for a in shown],
                 others_count=max(0, total - len(shown)),
