@@ -95,6 +95,21 @@ def test_an_unlike_takes_the_like_back(make_user, settle):
     assert inbox(alice)["items"] == []
 
 
+def test_deleting_a_post_takes_its_notifications_and_their_unread_count(make_user, settle):
+    alice, bob = make_user("alice"), make_user("bob")
+    post_id = publish(alice)
+    bob.put(f"/posts/{post_id}/like")
+    bob.post(f"/posts/{post_id}/comments", json={"text": "nice"})
+    settle()
+    assert len(inbox(alice)["items"]) == 2
+
+    alice.delete(f"/posts/{post_id}")
+    settle()
+
+    assert inbox(alice)["items"] == []
+    assert alice.get("/me/notifications/unread-count").json()["count"] == 0
+
+
 def test_my_own_like_and_comment_notify_nobody(make_user, settle):
     alice = make_user("alice")
     post_id = publish(alice)

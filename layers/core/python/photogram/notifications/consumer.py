@@ -338,6 +338,14 @@ def _title(row: EntryRow, actor: str) -> str:
 
 @changes.consumes_batch("like", "comment", "post", "follower", "follow_request")
 def on_activity(batch: list[changes.Change]) -> None:
+    for change in batch:
+        if change.item_type == "post" and change.event == "REMOVE":
+            # A deleted post's likes and comments groups go with it (its likes' own
+            # REMOVEs find no post to name their recipient).
+            item = change.item
+            repository.delete_groups(
+                str(item["author_id"]), ("like", "comment"), str(item["post_id"])
+            )
     activities, states = _heard(list(_activities(batch)))
     written: dict[str, list[EntryRow]] = {}
     created: set[str] = set()

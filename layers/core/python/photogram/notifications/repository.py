@@ -124,6 +124,19 @@ def rewrite(
     raise db.Contention()
 
 
+def delete_groups(recipient_id: str, kinds: tuple[str, ...], subject: str) -> int:
+    """Delete every group of these kinds about `subject` (a deleted post's); how many."""
+    deleted = 0
+    for kind in kinds:
+        rows = EntryRow.query(
+            keys.inbox_pk(recipient_id), EntryRow.SK.startswith(keys.group_prefix(kind, subject))
+        )
+        for row in rows:
+            row.delete()
+            deleted += 1
+    return deleted
+
+
 def delete_entry(key: db.Key) -> bool:
     """Delete an entry if it is there; whether it was."""
     try:
