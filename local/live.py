@@ -52,6 +52,8 @@ logger = logging.getLogger("photogram.local")
 MANAGEMENT_PREFIX = "/_live/"
 LIVE_STAGE = "local"
 API_ID = "localws"
+# How long a management POST waits for the socket to take the message.
+SEND_WAIT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ class LiveGateway:
             ping_interval=None,
             compression=None,
             server_header=None,
+            # API Gateway's integration timeout bounds the authorizer and $connect (29 s).
+            open_timeout=29,
         )
         self.port = next(iter(self._server.sockets)).getsockname()[1]
         self._watcher = self._loop.create_task(self._watch_limits())
@@ -303,7 +307,8 @@ class LiveGateway:
     def _refuse(self, socket: ServerConnection, status: int, message: str) -> WsResponse:
         response = socket.respond(status, json.dumps({"message": message}))
         response.headers["Content-Type"] = "application/json"
-        response.headers["x-amzn-ErrorType"] = "UnauthorizedException"
+        if status == 401:
+            response.headers["x-amzn-ErrorType"] = "UnauthorizedException"
         return response
 
     # --- an open connection ------------------------------------------------------------
@@ -369,9 +374,6 @@ class LiveGateway:
         with self._lock:
             return self._connections.get(connection_id)
 
-    def _run_on_loop(self, coroutine: Any, timeout: float = 5) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
-
     def management(self, request: Request) -> Response:
         """`/_live/{stage}/@connections/{connection_id}`: POST sends the body as one
         message, GET describes the connection, DELETE closes it."""
@@ -390,10 +392,15 @@ class LiveGateway:
                 frame: str | bytes = data.decode()
             except UnicodeDecodeError:
                 frame = data
+            sending = asyncio.run_coroutine_threadsafe(socket.send(frame), self._loop)
             try:
-                self._run_on_loop(socket.send(frame))
+                sending.result(SEND_WAIT_SECONDS)
             except ConnectionClosed:
                 return _aws_error(410, "GoneException", "The connection is not open.")
+            except TimeoutError:
+                # A client that stops reading: API Gateway accepts the message at once
+                # and delivers it when it can; so does this (the send stays queued).
+                pass
             return Response(status=200)
         if request.method == "GET":
             # The wire names of API Gateway's GetConnection (botocore's service model).
@@ -404,7 +411,8 @@ class LiveGateway:
             }
             return Response(json.dumps(body), status=200, content_type="application/json")
         if request.method == "DELETE":
-            self._run_on_loop(socket.close(1000, "Closed by the server"))
+            # Answered at once, as API Gateway does; the close handshake follows.
+            asyncio.run_coroutine_threadsafe(socket.close(1000, "Closed by the server"), self._loop)
             return Response(status=204)
         return _aws_error(405, "MethodNotAllowed", "POST, GET or DELETE.")
 

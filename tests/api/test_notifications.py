@@ -262,7 +262,7 @@ def test_nobody_reads_or_marks_another_users_notifications(make_user, settle):
 
 def test_a_viral_posts_likes_rewrite_its_entry_once_a_minute_and_replays_nothing(make_user):
     from photogram import changes
-    from photogram.notifications.consumer import HOT_COUNT, HOT_REWRITE
+    from photogram.notifications.consumer import HOT_COUNT, HOT_REWRITE, bucket
     from photogram.posts import repository as posts_repo
     from photogram.users.keys import profile_key
     from photogram.users.repository import ProfileRow
@@ -271,7 +271,8 @@ def test_a_viral_posts_likes_rewrite_its_entry_once_a_minute_and_replays_nothing
     alice = make_user("alice")
     post_id = publish(alice)
     fans = [unique_handle("f") for _ in range(1000)]
-    start = clock.now()
+    # An hour into a 12-hour group window, so the 2.5 minutes stay within one group.
+    start = clock.parse(bucket(clock.iso())) + timedelta(hours=1)
     with ProfileRow.batch_write() as batch:
         for fan in fans:
             batch.save(
@@ -301,3 +302,53 @@ def test_a_viral_posts_likes_rewrite_its_entry_once_a_minute_and_replays_nothing
     assert timedelta(seconds=60) == HOT_REWRITE
     assert entry.version == 3
     assert entry.actor_ids[:3] == fans[899:896:-1]
+
+
+def test_a_deleted_reply_is_taken_back_after_its_parent_is_gone(make_user, settle):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    post_id = publish(alice)
+    parent = bob.post(f"/posts/{post_id}/comments", json={"text": "first"}).json()
+    reply = carol.post(
+        f"/posts/{post_id}/comments", json={"text": "rude", "reply_to": parent["comment_id"]}
+    ).json()
+    settle()
+    assert kinds(bob) == [("reply", [carol.handle])]
+
+    bob.delete(f"/posts/{post_id}/comments/{parent['comment_id']}")
+    carol.delete(f"/posts/{post_id}/comments/{reply['comment_id']}")
+    settle()
+
+    assert kinds(bob) == []
+
+
+def test_a_deleted_comment_leaves_no_words_in_the_group(make_user, settle):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    post_id = publish(alice)
+    carol.post(f"/posts/{post_id}/comments", json={"text": "lovely"})
+    rude = bob.post(f"/posts/{post_id}/comments", json={"text": "ugly"}).json()
+    settle()
+    assert inbox(alice)["items"][0]["comment"]["text"] == "ugly"
+
+    bob.delete(f"/posts/{post_id}/comments/{rude['comment_id']}")
+    settle()
+
+    (entry,) = inbox(alice)["items"]
+    assert [a["handle"] for a in entry["actors"]] == [carol.handle]
+    assert entry["comment"] is None
+
+
+def test_an_entry_written_after_i_marked_seen_is_unread(make_user):
+    from photogram import changes
+
+    alice, bob = make_user("alice"), make_user("bob")
+    post_id = publish(alice)
+    liked_at = clock.iso()
+    alice.post("/me/notifications/seen")
+    # The like happened before the mark; the consumer writes it after.
+    new = {"PK": f"LIKE#{post_id}#{bob.user_id}", "SK": "LIKE", "type": "like"}
+    new |= {"post_id": post_id, "user_id": bob.user_id, "created_at": liked_at}
+
+    changes.dispatch_batch([changes.Change(event="INSERT", item_type="like", new=new, old=None)])
+
+    assert alice.get("/me/notifications/unread-count").json()["count"] == 1
+    assert inbox(alice)["items"][0]["is_unread"] is True

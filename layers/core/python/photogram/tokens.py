@@ -46,6 +46,10 @@ class IdTokenVerifier:
                 issuer=self._issuer,
                 options={"require": ["exp", "iat", "sub", "aud", "iss", "token_use"]},
             )
+        except jwt.PyJWKClientConnectionError:
+            # The key set could not be fetched: our failure (a 500), not a bad token
+            # that would sign the user out.
+            raise
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("token_expired", "The token has expired: sign in again.") from exc
         except (jwt.PyJWTError, ValueError) as exc:

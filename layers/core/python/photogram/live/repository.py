@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from photogram import clock
 from photogram.db import Row
 from photogram.live import keys
+from photogram.settings import settings
 
 
 class ConnectionRow(Row, discriminator="connection"):
@@ -49,10 +51,18 @@ def find(connection_id: str) -> ConnectionRow | None:
 
 
 def open_connections(user_ids: Iterable[str], limit: int = 100) -> list[ConnectionRow]:
-    """Every unexpired connection of these users: one Query per user (GSI1)."""
+    """Every unexpired connection of these users, newest first: one Query per user
+    (GSI1), reading only connections made within their lifetime, so items DynamoDB's
+    TTL has not deleted yet are never read."""
     now = clock.epoch()
+    oldest = clock.iso(clock.now() - timedelta(seconds=settings().live_connection_seconds))
     found: list[ConnectionRow] = []
     for user_id in dict.fromkeys(user_ids):
-        rows = Row.gsi1.query(keys.live_pk(user_id), limit=limit)
+        rows = Row.gsi1.query(
+            keys.live_pk(user_id),
+            oldest < Row.GSI1SK,
+            scan_index_forward=False,
+            limit=limit,
+        )
         found += [r for r in rows if isinstance(r, ConnectionRow) and r.expires_at > now]
     return found

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -157,10 +157,14 @@ def _comment_activities(change: changes.Change, post_author_id: str) -> Iterator
     )
     notified: set[str] = set()
     if item.get("reply_to"):
-        parent = posts_repo.get_comment(post_id, str(item["reply_to"]))
-        if parent is not None:
-            notified.add(parent.author_id)
-            yield replace(base, recipient_id=parent.author_id, kind="reply")
+        # Stored with the reply, so its deletion finds the recipient after the parent's.
+        parent_author = item.get("reply_to_author_id")
+        if not parent_author:
+            parent = posts_repo.get_comment(post_id, str(item["reply_to"]))
+            parent_author = parent.author_id if parent is not None else None
+        if parent_author:
+            notified.add(str(parent_author))
+            yield replace(base, recipient_id=str(parent_author), kind="reply")
     for user_id in sorted(_mentioned(item.get("mentions")) - notified):
         notified.add(user_id)
         yield replace(base, recipient_id=user_id, kind="mention", subject=f"comment:{comment_id}")
@@ -234,10 +238,6 @@ def _hears(
 # --- folding into entries ---------------------------------------------------------------
 
 
-def _within(started_at: str, at: str) -> bool:
-    return clock.parse(at) - clock.parse(started_at) < GROUP_WINDOW
-
-
 def _fold(
     row: EntryRow | None, key: tuple[str, str], acts: list[Activity], *, hot: bool = False
 ) -> tuple[EntryRow | None, bool]:
@@ -264,63 +264,75 @@ def _fold(
         )
         before: tuple[Any, ...] = ()
     else:
-        before = (list(row.actor_ids or []), int(row.actor_count), row.updated_at, row.text)
+        before = (
+            list(row.actor_ids or []),
+            int(row.actor_count),
+            row.updated_at,
+            row.text,
+            row.comment_id,
+        )
     actors, count = list(row.actor_ids or []), int(row.actor_count or 0)
-    last, updated_at, text = str(row.last_sequence or ""), str(row.updated_at), row.text
+    last, updated_at = str(row.last_sequence or ""), str(row.updated_at)
+    text: str | None = row.text
+    comment_id: str | None = row.comment_id
     for a in acts:
         # Only a follow group keeps a count (likes and comments count from the post's
         # counters), moved only past the stream position it already folded in: follows
-        # of one user share a partition, so their sequence numbers are ordered.
+        # of one user share a partition, so their sequence numbers are ordered, and an
+        # unfollow comes to the group its follow went to (the follow's own time).
         fresh = a.kind == "follow" and a.sequence > last
         if a.kind == "follow":
             last = max(last, a.sequence)
         if a.removed:
             if a.actor_id in actors:
                 actors.remove(a.actor_id)
-                count -= 1 if fresh else 0
+            count -= 1 if fresh else 0
+            if a.comment_id is not None and a.comment_id == comment_id:
+                # The comment shown is gone: show none rather than deleted words.
+                text = comment_id = None
             continue
-        if a.actor_id not in actors and fresh:
-            count += 1
+        count += 1 if fresh else 0
         actors = [a.actor_id] + [x for x in actors if x != a.actor_id]
-        updated_at, text = max(updated_at, a.at), a.text if a.text is not None else text
-    if not actors:
+        updated_at = max(updated_at, a.at)
+        if a.text is not None:
+            text, comment_id = a.text, a.comment_id
+    if not actors or (row.notification_kind == "follow" and count <= 0):
         return None, True
-    after = (actors[:MAX_ACTORS], max(count, 0), updated_at, text)
+    after = (actors[:MAX_ACTORS], max(count, 0), updated_at, text, comment_id)
     # A viral post's group: its count is the post's exact counter whatever we write, so
     # its names and time move on at most once per HOT_REWRITE.
     recent = bool(before) and clock.parse(updated_at) - clock.parse(str(before[2])) < HOT_REWRITE
     if hot and recent and not any(a.removed for a in acts):
         return row, False
-    row.actor_ids, row.actor_count, row.updated_at, row.text = after
+    row.actor_ids, row.actor_count, row.updated_at, row.text, row.comment_id = after
     row.last_sequence = last
     return row, after != before
 
 
+def bucket(at: str) -> str:
+    """The window an activity's group is: the 12-hour slice of UTC time it falls in.
+    Deterministic, so two stream shards folding likes of one post at once (each like
+    is its own partition) write one group, not two, and an unlike or unfollow finds
+    the group its like or follow went to from its own time."""
+    span = int(GROUP_WINDOW.total_seconds())
+    start = clock.epoch(clock.parse(at)) // span * span
+    return clock.iso(datetime.fromtimestamp(start, UTC))
+
+
 def _entries(activities: list[Activity]) -> dict[tuple[str, str], list[Activity]]:
-    """Each entry's key and the activities folded into it, in stream order: a group
-    goes to its current entry while that is younger than the window, else to a new
-    one that starts with the activity."""
+    """Each entry's key and the activities folded into it, in stream order."""
     entries: dict[tuple[str, str], list[Activity]] = {}
-    groups: dict[tuple[str, str, str], list[Activity]] = {}
-    for a in activities:
+    for a in sorted(activities, key=lambda x: (x.at, x.sequence)):
         if a.kind in GROUPED:
-            groups.setdefault((a.recipient_id, a.kind, a.subject), []).append(a)
+            key = keys.group_key(a.recipient_id, a.kind, a.subject, bucket(a.at))
         else:
-            entries.setdefault(keys.single_key(a.recipient_id, a.kind, a.subject), []).append(a)
-    now = clock.epoch()
-    for (recipient, kind, subject), acts in groups.items():
-        current = repository.current_group(recipient, kind, subject)
-        started = current.started_at if current is not None and current.expires_at > now else None
-        for a in sorted(acts, key=lambda x: (x.at, x.sequence)):
-            if a.removed:
-                if started is not None:
-                    entries.setdefault(
-                        keys.group_key(recipient, kind, subject, started), []
-                    ).append(a)
-                continue
-            if started is None or not _within(started, a.at):
-                started = a.at
-            entries.setdefault(keys.group_key(recipient, kind, subject, started), []).append(a)
+            key = keys.single_key(a.recipient_id, a.kind, a.subject)
+        entries.setdefault(key, []).append(a)
+    for acts in entries.values():
+        if acts[0].kind == "follow":
+            # One partition's records, in stream order: an unfollow carries its follow's
+            # time, so by time it could come before a later follow it followed.
+            acts.sort(key=lambda x: x.sequence)
     return entries
 
 

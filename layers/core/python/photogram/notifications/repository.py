@@ -64,18 +64,6 @@ def expiry(updated_at: str) -> int:
     return clock.epoch(clock.parse(updated_at)) + ENTRY_DAYS * 86400
 
 
-def current_group(recipient_id: str, kind: str, subject: str) -> EntryRow | None:
-    """The newest group of this kind and subject (one Query, strongly consistent)."""
-    rows = EntryRow.query(
-        keys.inbox_pk(recipient_id),
-        EntryRow.SK.startswith(keys.group_prefix(kind, subject)),
-        scan_index_forward=False,
-        limit=1,
-        consistent_read=True,
-    )
-    return next((r for r in rows if isinstance(r, EntryRow)), None)
-
-
 def get_entry(key: db.Key) -> EntryRow | None:
     try:
         return EntryRow.get(*key, consistent_read=True)
@@ -109,7 +97,10 @@ def rewrite(
             else:
                 edited.version = version + 1
                 edited.GSI1PK = keys.inbox_pk(edited.recipient_id)
-                edited.GSI1SK = keys.listed_sk(edited.updated_at, edited.SK)
+                # Listed by when it was written, not by its activity's time: an entry
+                # written after I marked the inbox seen is unread, even if the like it
+                # carries happened a moment before.
+                edited.GSI1SK = keys.listed_sk(max(edited.updated_at, clock.iso()), edited.SK)
                 edited.expires_at = expiry(edited.updated_at)
                 condition = (
                     EntryRow.PK.does_not_exist() if row is None else EntryRow.version == version

@@ -80,7 +80,7 @@ def render(
                 ),
                 created_at=row.started_at,
                 updated_at=row.updated_at,
-                is_unread=keys.listed_sk(row.updated_at, row.SK) > seen_sk,
+                is_unread=str(row.GSI1SK) > seen_sk,
             )
         )
     return out

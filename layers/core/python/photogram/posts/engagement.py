@@ -186,10 +186,12 @@ def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> Comme
     author = users_repo.get_profile(viewer_id)
     if author is None:
         raise profile_required()
+    parent_author = None
     if request.reply_to is not None:
         parent = _comment(post_id, request.reply_to)
         if parent.reply_to is not None:
             raise Forbidden("reply_depth", "Replies go one level deep: reply to the top comment.")
+        parent_author = parent.author_id
     row = repository.new_comment(
         post_id,
         ids.new_id(),
@@ -197,6 +199,7 @@ def add_comment(viewer_id: str, post_id: str, request: CreateCommentIn) -> Comme
         request.text,
         resolve_mentions(viewer_id, request.text),
         request.reply_to,
+        parent_author,
     )
 
     def write(tx: db.TransactWrite) -> None:

@@ -351,8 +351,10 @@ class CommentRow(Row, discriminator="comment"):
     author_id = UnicodeAttribute()
     text = UnicodeAttribute()
     mentions = JSONAttribute(default=list)
-    # One level of replies: the top-level comment this one answers.
+    # One level of replies: the top-level comment this one answers, and its author
+    # (whom a reply notifies, and whose notification its deletion takes back).
     reply_to = UnicodeAttribute(null=True)
+    reply_to_author_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
 
 
@@ -430,6 +432,7 @@ def new_comment(
     text: str,
     mentions: list[dict[str, str]],
     reply_to: str | None,
+    reply_to_author_id: str | None = None,
 ) -> CommentRow:
     return CommentRow(
         *keys.comment_key(post_id, comment_id),
@@ -439,6 +442,7 @@ def new_comment(
         text=text,
         mentions=mentions,
         reply_to=reply_to,
+        reply_to_author_id=reply_to_author_id,
         created_at=clock.iso(),
     )
 
