@@ -197,3 +197,14 @@ def test_a_connection_still_connecting_is_not_forgotten_on_a_410(make_user):
     assert [c.connection_id for c in live_repo.open_connections([alice.user_id])] == [
         "stillconnecting="
     ]
+
+
+def test_one_push_of_several_messages_delivers_them_in_order(make_user, info):
+    alice = make_user("alice")
+
+    with LiveSocket(info, alice.token) as socket:
+        pushed = live.push([alice.user_id], {"type": "a"}, {"type": "b"}, {"type": "c"})
+        got = [socket.receive()["type"] for _ in range(3)]
+
+    assert pushed.sent == 3
+    assert got == ["a", "b", "c"]

@@ -88,27 +88,30 @@ class Pushed:
     failed: int
 
 
-def push(user_ids: list[str] | set[str], payload: dict[str, Any]) -> Pushed:
-    """Send `payload` to every open connection of these users (every device), and
-    forget the connections found gone. Never raises for a connection: a failed send
-    is counted and logged, and the client catches up by reading (at-least-once push
-    is never the only copy of anything)."""
-    if not user_ids or not settings().live_endpoint:
+def push(user_ids: list[str] | set[str], *payloads: dict[str, Any]) -> Pushed:
+    """Send each payload, in order, to every open connection of these users (every
+    device; their connections read once), and forget the connections found gone.
+    Never raises for a connection: a failed send is counted and logged, and the client
+    catches up by reading (at-least-once push is never the only copy of anything)."""
+    if not user_ids or not payloads or not settings().live_endpoint:
         return Pushed(0, 0, 0)
-    data = _encode(payload)
+    messages = [_encode(payload) for payload in payloads]
     sent = gone = failed = 0
     for connection in repository.open_connections(user_ids):
-        try:
-            if sender.send(connection.connection_id, data):
-                sent += 1
+        for data in messages:
+            try:
+                if sender.send(connection.connection_id, data):
+                    sent += 1
+                    continue
+            except sender.SendFailed:
+                failed += 1
+                logger.warning("push to %s failed", connection.connection_id, exc_info=True)
                 continue
-        except sender.SendFailed:
-            failed += 1
-            logger.warning("push to %s failed", connection.connection_id, exc_info=True)
-            continue
-        gone += 1
-        if clock.now() - clock.parse(connection.connected_at) > HANDSHAKE_GRACE:
-            repository.forget(connection.connection_id)
+            gone += 1
+            if clock.now() - clock.parse(connection.connected_at) > HANDSHAKE_GRACE:
+                repository.forget(connection.connection_id)
+            # Gone: nothing more can reach it.
+            break
     business.count("LivePushes", sent)
     business.count("LiveConnectionsGone", gone)
     business.count("LivePushesFailed", failed)

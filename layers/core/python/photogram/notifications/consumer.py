@@ -385,7 +385,11 @@ def on_activity(batch: list[changes.Change]) -> None:
     business.count("NotificationWrites", writes)
     for recipient, rows in written.items():
         ids = {service.notification_id(r): r.SK in created for r in rows}
-        for out in service.render(recipient, rows):
-            # is_new: a new entry (a toast, a sound); else one already listed changed.
-            payload = {"type": "notification", "is_new": ids[out.notification_id]}
-            live.push([recipient], payload | {"notification": out.model_dump()})
+        # is_new: a new entry (a toast, a sound); else one already listed changed. One
+        # push per recipient per batch: their connections are read once.
+        payloads = [
+            {"type": "notification", "is_new": ids[out.notification_id]}
+            | {"notification": out.model_dump()}
+            for out in service.render(recipient, rows)
+        ]
+        live.push([recipient], *payloads)
