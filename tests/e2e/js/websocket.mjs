@@ -15,4 +15,4 @@ socket.onmessage = (event) => {
   }
 };
 socket.onclose = (event) => { if (event.code !== 1000) console.log(JSON.stringify({ closed: event.code })); process.exit(0); };
-socket.onerror = () => console.log(JSON.stringify({ error: "refused" }));
+socket.onerror = () => { console.log(JSON.stringify({ error: "refused" })); process.exit(0); };
