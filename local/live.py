@@ -416,10 +416,6 @@ class LiveGateway:
             return Response(status=204)
         return _aws_error(405, "MethodNotAllowed", "POST, GET or DELETE.")
 
-    def open_connection_ids(self) -> list[str]:
-        with self._lock:
-            return list(self._connections)
-
 
 def _allows(decision: Any) -> bool:
     if not isinstance(decision, dict) or "principalId" not in decision:

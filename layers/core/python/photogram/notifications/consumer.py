@@ -35,7 +35,6 @@ GROUP_WINDOW = timedelta(hours=12)
 # and pushed, at most once per HOT_REWRITE, however many stream batches bring more.
 HOT_COUNT = 100
 HOT_REWRITE = timedelta(seconds=60)
-_COUNTER_OF = {"like": "likes", "comment": "comments"}
 # Actors an entry remembers, newest first (a few are shown).
 MAX_ACTORS = 20
 TEXT_CHARS = 100
@@ -362,14 +361,14 @@ def on_activity(batch: list[changes.Change]) -> None:
     written: dict[str, list[EntryRow]] = {}
     created: set[str] = set()
     writes = 0
-    grouped = {str(a.post_id) for a in activities if a.kind in _COUNTER_OF and a.post_id}
+    grouped = {str(a.post_id) for a in activities if a.kind in service.COUNTER_OF and a.post_id}
     totals = posts_repo.counts(sorted(grouped)) if grouped else {}
     for key, acts in _entries(activities).items():
         existing = repository.get_entry(key)
         if existing is not None and existing.expires_at <= clock.epoch():
             existing = None
         first = acts[0]
-        counter = _COUNTER_OF.get(first.kind)
+        counter = service.COUNTER_OF.get(first.kind)
         hot = bool(counter) and totals.get(str(first.post_id), {}).get(str(counter), 0) >= HOT_COUNT
         fold = partial(_fold, key=key, acts=acts, hot=hot)
         row, changed = repository.rewrite(key, existing, fold)
@@ -390,6 +389,6 @@ def on_activity(batch: list[changes.Change]) -> None:
         payloads = [
             {"type": "notification", "is_new": ids[out.notification_id]}
             | {"notification": out.model_dump()}
-            for out in service.render(recipient, rows)
+            for out in service.render(recipient, rows, totals=totals)
         ]
         live.push([recipient], *payloads)

@@ -29,7 +29,8 @@ UNREAD_CAP = 100
 # Actors of an entry looked at when rendering it: enough to show SHOWN_ACTORS after
 # leaving out blocked and muted ones.
 MAX_READ = 10
-_COUNTED = {"like": "likes", "comment": "comments"}
+# The kinds whose "others" are a post's exact counter, and which counter.
+COUNTER_OF = {"like": "likes", "comment": "comments"}
 
 
 def notification_id(row: EntryRow) -> str:
@@ -37,20 +38,26 @@ def notification_id(row: EntryRow) -> str:
 
 
 def render(
-    recipient_id: str, rows: list[EntryRow], seen_at: str | None = None
+    recipient_id: str,
+    rows: list[EntryRow],
+    seen_at: str | None = None,
+    totals: dict[str, dict[str, int]] | None = None,
 ) -> list[NotificationOut]:
     """Entries as the recipient sees them now: actors who are gone, blocked either way
     or muted are left out (an entry left with none is not shown), as are entries
-    whose post is gone. A few reads for the whole list."""
+    whose post is gone. A few reads for the whole list (`totals`: the posts' counters,
+    if the caller has just read them)."""
     actor_ids = {a for row in rows for a in (row.actor_ids or [])[:MAX_READ]}
     states = social.relations_among(recipient_id, actor_ids)
     visible = {a: s.target for a, s in states.items() if s.target and social.hears_from(s)}
     post_ids = sorted({str(r.post_id) for r in rows if r.post_id})
     posts = posts_repo.get_many(post_ids) if post_ids else {}
     counted = sorted(
-        {str(r.post_id) for r in rows if r.notification_kind in _COUNTED and r.post_id}
+        {str(r.post_id) for r in rows if r.notification_kind in COUNTER_OF and r.post_id}
     )
-    totals = posts_repo.counts(counted) if counted else {}
+    if totals is None or not set(counted) <= set(totals):
+        # The caller's read of the counters (the consumer's, this batch), else ours.
+        totals = posts_repo.counts(counted) if counted else {}
     seen_sk = keys.seen_listed_sk(seen_at) if seen_at else ""
     out = []
     for row in rows:
@@ -59,8 +66,8 @@ def render(
         if not actors or (row.post_id and post is None):
             continue
         shown = actors[:SHOWN_ACTORS]
-        if row.notification_kind in _COUNTED and row.post_id:
-            total = totals.get(str(row.post_id), {}).get(_COUNTED[str(row.notification_kind)], 0)
+        if row.notification_kind in COUNTER_OF and row.post_id:
+            total = totals.get(str(row.post_id), {}).get(COUNTER_OF[str(row.notification_kind)], 0)
         else:
             total = int(row.actor_count or 0)
         thumbnail = None
