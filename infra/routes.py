@@ -147,11 +147,23 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         uses_cdn=True,
     ),
     FunctionSpec(
+        "messages",
+        "Direct messages: conversations, members, messages, read marks, requests",
+        memory_mb=1024,
+        uses_cdn=True,
+        # A send pushes the message to the members' live connections.
+        uses_live=True,
+        # Removing a message removes its photo's files.
+        buckets=((MEDIA.logical_id, DELETE),),
+    ),
+    FunctionSpec(
         "live",
-        "Live connections: connect, disconnect and the client's messages (ping)",
+        "Live connections: connect, disconnect and the client's messages (ping, typing, "
+        "read)",
         memory_mb=512,
         uses_secrets=(),
-        # It answers a ping on the connection it came from.
+        # It answers a ping on the connection it came from, and tells the other members
+        # of a conversation that someone is typing or has read.
         uses_live=True,
     ),
     FunctionSpec(
@@ -295,6 +307,18 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/me/notifications/seen", "notifications"),
     Route("GET", "/me/notification-settings", "notifications"),
     Route("PUT", "/me/notification-settings", "notifications"),
+    Route("POST", "/conversations", "messages"),
+    Route("GET", "/me/conversations", "messages"),
+    Route("GET", "/conversations/{conversation_id}", "messages"),
+    Route("PATCH", "/conversations/{conversation_id}", "messages"),
+    Route("POST", "/conversations/{conversation_id}/members", "messages"),
+    Route("DELETE", "/conversations/{conversation_id}/members/{handle}", "messages"),
+    Route("POST", "/conversations/{conversation_id}/leave", "messages"),
+    Route("POST", "/conversations/{conversation_id}/accept", "messages"),
+    Route("POST", "/conversations/{conversation_id}/messages", "messages"),
+    Route("GET", "/conversations/{conversation_id}/messages", "messages"),
+    Route("DELETE", "/conversations/{conversation_id}/messages/{message_id}", "messages"),
+    Route("POST", "/conversations/{conversation_id}/read", "messages"),
 )
 
 
@@ -318,6 +342,8 @@ SOCKET_ROUTES: tuple[SocketRoute, ...] = (
     SocketRoute("$disconnect", "live"),
     SocketRoute("$default", "live"),
     SocketRoute("ping", "live"),
+    SocketRoute("typing", "live"),
+    SocketRoute("read", "live"),
 )
 # API Gateway's limits on a WebSocket connection, which the local gateway emulates.
 SOCKET_MESSAGE_MAX_BYTES = 128 * 1024

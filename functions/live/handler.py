@@ -1,5 +1,6 @@
 """Live connections: API Gateway's WebSocket routes ($connect, $disconnect, $default
-and the client's actions, infra/routes.py SOCKET_ROUTES), all on this function. The
+and the client's actions, infra/routes.py SOCKET_ROUTES: ping; typing and read in
+a conversation), all on this function. The
 caller is the `sub` the $connect authorizer verified (functions/live_authorizer)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from photogram import tracing
 from photogram.errors import PhotogramError
 from photogram.live import service
+from photogram.messages import socket
 
 logger = Logger()
 tracer = tracing.tracer()
@@ -44,11 +46,20 @@ def _message(event: dict[str, Any]) -> dict[str, Any]:
     return OK
 
 
+def _conversation(event: dict[str, Any]) -> dict[str, Any]:
+    context = event["requestContext"]
+    user_id = str(context["authorizer"]["principalId"])
+    socket.on_action(user_id, context["connectionId"], context["routeKey"], event.get("body"))
+    return OK
+
+
 ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "$connect": _connect,
     "$disconnect": _disconnect,
     "$default": _message,
     "ping": _message,
+    "typing": _conversation,
+    "read": _conversation,
 }
 
 

@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from photogram import changes, tracing
 from photogram import metrics as business
 from photogram.feed import aggregates, fanout  # noqa: F401 - register their consumers
+from photogram.messages import consumer as messages_consumer  # noqa: F401 - registers it
 from photogram.notifications import consumer  # noqa: F401 - registers its consumer
 from photogram.posts import cleanup, hashtags  # noqa: F401 - register their consumers
 from photogram.search import indexer  # noqa: F401 - registers its consumer

@@ -25,3 +25,18 @@ def new_id() -> str:
         value, digit = divmod(value, 32)
         chars.append(_ALPHABET[digit])
     return "".join(reversed(chars))
+
+
+def after(previous: str) -> str:
+    """A new id greater than `previous` (an id, or ""): a fresh one, or, when the clock
+    has not moved past `previous` (same millisecond, or a clock behind), its successor."""
+    fresh = new_id()
+    if fresh > previous:
+        return fresh
+    digits = [_ALPHABET.index(c) for c in previous]
+    for n in range(len(digits) - 1, -1, -1):
+        if digits[n] < 31:
+            digits[n] += 1
+            break
+        digits[n] = 0
+    return "".join(_ALPHABET[d] for d in digits)

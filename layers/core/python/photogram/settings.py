@@ -66,6 +66,12 @@ class Settings(BaseModel):
     story_views_per_day: int = Field(5000, ge=1)
     handle_changes_per_minute: int = Field(2, ge=1)
     handle_changes_per_day: int = Field(5, ge=1)
+    # Direct messages: sends, and new conversations (the spam lever: a request is a
+    # new conversation with a stranger).
+    messages_per_minute: int = Field(60, ge=1)
+    messages_per_day: int = Field(3000, ge=1)
+    conversations_per_minute: int = Field(10, ge=1)
+    conversations_per_day: int = Field(100, ge=1)
     # "rekognition" on AWS; "blocklist" (perceptual hashes) where Rekognition is absent.
     moderator: Literal["rekognition", "blocklist"] = "blocklist"
     # "virtual" gives regional bucket URLs on AWS; an endpoint on an IP needs "path".

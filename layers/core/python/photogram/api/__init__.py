@@ -96,6 +96,11 @@ def created(model: Any) -> Response:
     return Response(status_code=201, content_type=JSON, body=model)
 
 
+def ok(model: Any) -> Response:
+    """200 OK with `model` as the body (for a route that may also answer 201)."""
+    return Response(status_code=200, content_type=JSON, body=model)
+
+
 def caller_id(app: APIGatewayRestResolver) -> str:
     """The signed-in user's id: the `sub` claim the Cognito authorizer verified."""
     claims = app.current_event.request_context.authorizer.claims or {}

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 Action = Literal[
-    "follow", "like", "comment", "post", "story", "story_view", "handle_change", "upload"
+    "follow",
+    "like",
+    "comment",
+    "post",
+    "story",
+    "story_view",
+    "handle_change",
+    "upload",
+    "message",
+    "conversation",
 ]
 
 

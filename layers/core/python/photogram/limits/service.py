@@ -37,6 +37,13 @@ def limits(config: Settings) -> dict[Action, Limit]:
             config.handle_changes_per_day,
         ),
         ("upload", "uploads", config.uploads_per_minute, config.daily_upload_cap),
+        ("message", "messages", config.messages_per_minute, config.messages_per_day),
+        (
+            "conversation",
+            "conversations",
+            config.conversations_per_minute,
+            config.conversations_per_day,
+        ),
     ]
     return {action: Limit(action, noun, minute, day) for action, noun, minute, day in table}
 

@@ -66,7 +66,7 @@ def on_message(connection_id: str, action: str | None, body: str | None) -> None
         except ValueError:
             message = None
     if not isinstance(message, dict):
-        reply(connection_id, _error("invalid_message", 'Send JSON: {"action": "ping"}.'))
+        reply(connection_id, error_frame("invalid_message", 'Send JSON: {"action": "ping"}.'))
         return
     if action == "ping" and message.get("action") == "ping":
         answer: dict[str, Any] = {"type": "pong", "at": clock.iso()}
@@ -74,10 +74,10 @@ def on_message(connection_id: str, action: str | None, body: str | None) -> None
             answer["id"] = message["id"]
         reply(connection_id, answer)
         return
-    reply(connection_id, _error("unknown_action", "The actions are: ping."))
+    reply(connection_id, error_frame("unknown_action", "The actions are: ping, typing, read."))
 
 
-def _error(code: str, message: str) -> dict[str, Any]:
+def error_frame(code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "error": {"code": code, "message": message}}
 
 

@@ -103,6 +103,7 @@ POST_HOLDER = ""
 PROFILE_HOLDER = "profile:"
 STORY_HOLDER = "story:"
 HIGHLIGHT_HOLDER = "highlight:"
+MESSAGE_HOLDER = "message:"
 
 
 def claim(tx: TransactWrite, media: MediaRow, owner_id: str, holder: str) -> None:

@@ -235,6 +235,19 @@ def blocked_between(viewer_id: str, other_ids: list[str]) -> set[str]:
     return blocked_with_any([viewer_id], other_ids)
 
 
+def blocked_pairs(user_ids: Iterable[str], other_ids: Iterable[str]) -> set[frozenset[str]]:
+    """Each pair (one of `user_ids`, one of `other_ids`) blocked either way, in one
+    read (BatchGetItem calls of 100 keys)."""
+    wanted: dict[tuple[str, str], frozenset[str]] = {}
+    for user_id in set(user_ids):
+        for other in set(other_ids) - {user_id}:
+            pair = frozenset((user_id, other))
+            wanted[keys.block_key(user_id, other)] = pair
+            wanted[keys.block_key(other, user_id)] = pair
+    found = batch_get(wanted) if wanted else {}
+    return {wanted[key] for key in found}
+
+
 def blocked_with_any(user_ids: Iterable[str], other_ids: list[str]) -> set[str]:
     """The users in `other_ids` blocked either way with any of `user_ids`, in one read
     (for what hangs on someone else's content: a like on a post is hidden across a
@@ -292,6 +305,12 @@ def _expect_absent(tx: TransactWrite, cls: type[EdgeRow], owner_id: str, other_i
 def _no_block_between(tx: TransactWrite, a: str, b: str) -> None:
     _expect_absent(tx, BlockRow, a, b)
     _expect_absent(tx, BlockRow, b, a)
+
+
+def expect_no_block(tx: TransactWrite, a: str, b: str) -> None:
+    """In `tx`: a condition that neither user blocks the other, so a write between two
+    users (a direct message) cannot land across a block made after it was checked."""
+    _no_block_between(tx, a, b)
 
 
 def new_follow(

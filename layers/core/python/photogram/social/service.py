@@ -121,6 +121,14 @@ def relations_among(viewer_id: str, user_ids: Iterable[str]) -> dict[str, State]
     }
 
 
+def blocked_pairs(user_ids: Iterable[str], other_ids: Iterable[str]) -> set[frozenset[str]]:
+    """The one rule for who may not reach whom in a shared space (a group conversation):
+    each pair of one of `user_ids` and one of `other_ids` blocked either way, in one
+    read. Such a pair do not see each other's messages and are not put in a new group
+    together."""
+    return repo.blocked_pairs(user_ids, other_ids)
+
+
 def hears_from(state: State) -> bool:
     """The one rule for whose activity reaches a user (notifications), given the State
     `relations_among` read (which already leaves out users blocked either way): not

@@ -71,6 +71,13 @@ def user_id_for(handle: str) -> str | None:
         return None
 
 
+def user_ids_for(handles: list[str]) -> dict[str, str]:
+    """The user behind each handle that names one, in one read: {handle: user_id}."""
+    wanted = {keys.handle_key(h): h for h in handles if len(h) <= MAX_HANDLE_LOOKUP}
+    found = batch_get(wanted)
+    return {wanted[key]: row.user_id for key, row in found.items() if isinstance(row, HandleRow)}
+
+
 def new_profile(user_id: str, handle: str) -> ProfileRow:
     now = clock.iso()
     pk, sk = keys.profile_key(user_id)
