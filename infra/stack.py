@@ -103,6 +103,7 @@ class PhotogramStack(cdk.Stack):
             domain_name=config.cdn_domain,
             certificate_arn=config.cdn_certificate_arn,
             cors=cors,
+            signing_public_keys=config.cdn_signing_public_keys,
         )
         # The WebSocket API and its stage before the functions, whose environment names
         # the stage's management endpoint; its routes, which name the functions, after.
@@ -244,6 +245,14 @@ class PhotogramStack(cdk.Stack):
         cdk.CfnOutput(
             self, "CdnBaseUrl", value=self.cdn.base_url, description="Media URLs start so"
         )
+        if self.cdn.signing_keys:
+            cdk.CfnOutput(
+                self,
+                "CdnSigningKeyIds",
+                value=cdk.Fn.join(",", [k.public_key_id for k in self.cdn.signing_keys]),
+                description="CloudFront's ids of the signing public keys, in the order given: "
+                "the key_pair_id to store with the private key (docs/deploy.md)",
+            )
         if self.search is not None:
             cdk.CfnOutput(
                 self,
