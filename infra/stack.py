@@ -27,7 +27,7 @@ from infra.layers import Layers
 from infra.live import Live
 from infra.observability import Observability
 from infra.ranking import Ranking
-from infra.resources import RESOURCES, Resources
+from infra.resources import CDN_SIGNING_KEY, RESOURCES, Resources
 from infra.routes import FUNCTIONS, ROUTES, SOCKET_ROUTES, FunctionSpec, Route, SocketRoute
 from infra.search import Search
 from infra.secrets import Secrets
@@ -245,6 +245,13 @@ class PhotogramStack(cdk.Stack):
         cdk.CfnOutput(
             self, "CdnBaseUrl", value=self.cdn.base_url, description="Media URLs start so"
         )
+        if CDN_SIGNING_KEY.env_var in self.secrets.by_env_var:
+            cdk.CfnOutput(
+                self,
+                "CdnSigningSecretArn",
+                value=self.secrets.for_env_var(CDN_SIGNING_KEY.env_var).secret_arn,
+                description="Store the CDN signing key pair here (docs/deploy.md, Private media)",
+            )
         if self.cdn.signing_keys:
             cdk.CfnOutput(
                 self,
