@@ -15,7 +15,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev seed clock reindex test test-fast bench train eval lint format openapi synth deploy diff clean help
+.PHONY: dev seed clock reindex test test-fast bench train eval lint format openapi synth deploy diff cdn-keys clean help
 
 help:
 	@echo "make dev        start the whole system locally (API, auth, storage)"
@@ -33,6 +33,7 @@ help:
 	@echo "make synth      synthesize the CDK app (cdk-nag checks included)"
 	@echo "make diff       compare the synthesized app with what is deployed"
 	@echo "make deploy     deploy to the AWS account in your environment"
+	@echo "make cdn-keys   make the key pair that signs private media URLs (keys/, docs/deploy.md)"
 	@echo "make clean      remove build output and tool caches (cdk.out, .photogram, caches)"
 	@echo "make help       this list"
 
@@ -112,6 +113,19 @@ diff: $(INFRA_STAMP) $(CDK)
 
 deploy: $(INFRA_STAMP) $(CDK)
 	$(CDK) deploy $(ARGS)
+
+# The CDN signing key pair (docs/deploy.md, Private media): RSA 2048, as CloudFront
+# takes it. Never overwritten (a new pair is a rotation), never committed (.gitignore),
+# and not under .photogram/, which `make clean` removes.
+CDN_KEYS := keys
+cdn-keys:
+	@test ! -e $(CDN_KEYS)/cdn-signing-private.pem || \
+		{ echo "$(CDN_KEYS)/cdn-signing-private.pem exists: move it away to make a new pair (a rotation, docs/deploy.md)"; exit 1; }
+	@mkdir -p $(CDN_KEYS) && chmod 700 $(CDN_KEYS)
+	@(umask 077 && openssl genrsa -out $(CDN_KEYS)/cdn-signing-private.pem 2048 2>/dev/null)
+	@openssl rsa -pubout -in $(CDN_KEYS)/cdn-signing-private.pem -out $(CDN_KEYS)/cdn-signing-public.pem 2>/dev/null
+	@echo "made $(CDN_KEYS)/cdn-signing-private.pem and $(CDN_KEYS)/cdn-signing-public.pem;"
+	@echo "deploy with: make deploy ARGS='-c cdn_signing_public_key=$(CDN_KEYS)/cdn-signing-public.pem'"
 
 clean:
 	rm -rf cdk.out .photogram .pytest_cache .mypy_cache .ruff_cache

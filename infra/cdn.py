@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from aws_cdk import Duration
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
@@ -23,6 +26,13 @@ PRICE_CLASSES = {
 MIN_TTL = Duration.days(1)
 MAX_TTL = Duration.days(365)
 HSTS_MAX_AGE = Duration.days(730)
+# Private media (photogram.media.keys.PRIVATE_VARIANTS; tests/infra holds the two
+# together): served only to signed URLs (decisions §43).
+PRIVATE_PATH_PATTERN = "media/private/*"
+# Without a deployer's public key nothing may be signed: the behavior refuses all.
+DENY_ALL_CODE = (
+    "function handler(event) { return { statusCode: 403, statusDescription: 'Forbidden' }; }"
+)
 
 
 class Cdn(Construct):
@@ -39,6 +49,7 @@ class Cdn(Construct):
         domain_name: str | None = None,
         certificate_arn: str | None = None,
         cors: CorsPolicy | None = None,
+        signing_public_keys: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         cors = cors or CorsPolicy()
@@ -92,21 +103,66 @@ class Cdn(Construct):
                 else None
             ),
         )
+        # OAC signs CloudFront's requests to the bucket; the bucket policy allows only
+        # this distribution to read, and the bucket stays private. One origin for both
+        # behaviors.
+        origin = origins.S3BucketOrigin.with_origin_access_control(origin_bucket)
+        behavior: dict[str, Any] = {
+            "origin": origin,
+            "viewer_protocol_policy": cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            "allowed_methods": cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+            "cached_methods": cloudfront.CachedMethods.CACHE_GET_HEAD,
+            # The same path-only key for private media: CloudFront checks the signature
+            # before the cache, so one cached copy serves every member's signed URL.
+            "cache_policy": cache_policy,
+            "response_headers_policy": headers_policy,
+            "compress": False,
+        }
+        self.signing_keys = [
+            cloudfront.PublicKey(
+                self,
+                # Named by the key itself: adding a key for a rotation replaces nothing.
+                "SigningKey" + hashlib.sha256("".join(pem.split()).encode()).hexdigest()[:8],
+                encoded_key=pem,
+                comment="Signs Photogram's private media URLs",
+            )
+            for pem in signing_public_keys
+        ]
+        if self.signing_keys:
+            private = cloudfront.BehaviorOptions(
+                **behavior,
+                trusted_key_groups=[
+                    cloudfront.KeyGroup(
+                        self,
+                        "SigningKeys",
+                        items=self.signing_keys,
+                        comment="Photogram private media: the keys whose signatures it takes",
+                    )
+                ],
+            )
+        else:
+            deny = cloudfront.Function(
+                self,
+                "DenyPrivate",
+                code=cloudfront.FunctionCode.from_inline(DENY_ALL_CODE),
+                runtime=cloudfront.FunctionRuntime.JS_2_0,
+                comment="No signing key given (context cdn_signing_public_key): private "
+                "media is refused to everyone",
+            )
+            private = cloudfront.BehaviorOptions(
+                **behavior,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=deny, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
             comment="Photogram media",
-            default_behavior=cloudfront.BehaviorOptions(
-                # OAC signs CloudFront's requests to the bucket; the bucket policy allows
-                # only this distribution to read, and the bucket stays private.
-                origin=origins.S3BucketOrigin.with_origin_access_control(origin_bucket),
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-                cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD,
-                cache_policy=cache_policy,
-                response_headers_policy=headers_policy,
-                compress=False,
-            ),
+            default_behavior=cloudfront.BehaviorOptions(**behavior),
+            additional_behaviors={PRIVATE_PATH_PATTERN: private},
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=PRICE_CLASSES[price_class],
             enable_logging=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from constructs import Node
 
@@ -26,6 +27,8 @@ DOMAIN_PATTERN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.
 # CloudFront takes certificates from ACM in us-east-1 only.
 # Enough to catch a typo; SNS sends the address a confirmation link anyway.
 EMAIL_PATTERN = re.compile(r"[^@\s,;]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE)
+PEM_PUBLIC_KEY = re.compile(r"-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+-----END PUBLIC KEY-----")
+MAX_SIGNING_KEYS = 5
 CERTIFICATE_ARN_PATTERN = re.compile(
     r"arn:aws(-[a-z]+)*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}"
 )
@@ -45,6 +48,10 @@ class StackConfig:
     # distribution's *.cloudfront.net domain.
     cdn_domain: str | None = None
     cdn_certificate_arn: str | None = None
+    # The public keys (PEM) CloudFront trusts to sign private media's URLs (the key
+    # group on media/private/*, decisions §43): the first signs, any others are being
+    # rotated in or out. None: private media is refused to everyone (docs/deploy.md).
+    cdn_signing_public_keys: tuple[str, ...] = ()
     # How the feed ranks: "sagemaker" (the trained model on a serverless endpoint)
     # or "heuristic" (nothing SageMaker is deployed).
     ranking: str = "sagemaker"
@@ -120,6 +127,7 @@ class StackConfig:
             **_cdn_domain(
                 node.try_get_context("cdn_domain"), node.try_get_context("cdn_certificate_arn")
             ),
+            cdn_signing_public_keys=_public_keys(node.try_get_context("cdn_signing_public_key")),
             alarm_email=_alarm_email(node.try_get_context("alarm_email")),
             waf=waf,
             waf_rate_limit=waf_rate_limit,
@@ -158,6 +166,45 @@ def _cdn_domain(domain: object, certificate_arn: object) -> dict[str, str]:
             "ARN in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>)"
         )
     return {"cdn_domain": name, "cdn_certificate_arn": arn}
+
+
+def _public_keys(value: object) -> tuple[str, ...]:
+    """PEM public keys from context: each a PEM or a path to a .pem file; a list in
+    cdk.json, or comma-separated paths with -c (a PEM itself has no commas)."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        items = [value] if PEM_PUBLIC_KEY.search(value) else value.split(",")
+    elif isinstance(value, list):
+        items = [str(v) for v in value]
+    else:
+        raise ValueError("context cdn_signing_public_key: a PEM, a .pem file or a list of them")
+    keys = []
+    for item in items:
+        text = item.strip()
+        if not PEM_PUBLIC_KEY.search(text):
+            try:
+                text = Path(text).read_text().strip()
+            except OSError as exc:
+                raise ValueError(
+                    f"context cdn_signing_public_key={item!r} is neither a PEM public key nor "
+                    f"a readable file ({exc.strerror}); make one with `make cdn-keys` "
+                    "(docs/deploy.md, Private media)"
+                ) from None
+        match = PEM_PUBLIC_KEY.search(text)
+        if match is None:
+            raise ValueError(
+                f"context cdn_signing_public_key: {item!r} holds no "
+                "-----BEGIN PUBLIC KEY----- block (an RSA 2048 public key, as "
+                "`openssl rsa -pubout` writes it)"
+            )
+        keys.append(match.group(0))
+    if len(set(keys)) != len(keys) or len(keys) > MAX_SIGNING_KEYS:
+        raise ValueError(
+            f"context cdn_signing_public_key: 1 to {MAX_SIGNING_KEYS} different keys "
+            "(a CloudFront key group's limit)"
+        )
+    return tuple(keys)
 
 
 def _alarm_email(value: object) -> str | None:

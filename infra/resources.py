@@ -54,13 +54,17 @@ class UserPoolSpec:
 
 @dataclass(frozen=True)
 class SecretSpec:
-    """A Secrets Manager secret holding a generated random string."""
+    """A Secrets Manager secret holding a generated random string, or (deployer_supplied)
+    a value the deployer stores in it after the first deploy."""
 
     logical_id: str
     local_name: str
     env_var: str
     description: str
     length: int = 64
+    # CDK creates the secret with a generated placeholder and never overwrites what the
+    # deployer then stores (docs/deploy.md); the local runtime stores a fresh value.
+    deployer_supplied: bool = False
 
 
 TABLE = TableSpec(
@@ -91,6 +95,21 @@ CURSOR_KEY = SecretSpec(
     local_name="photogram/cursor-key",
     env_var="PHOTOGRAM_CURSOR_SECRET_ID",
     description="HMAC key that signs Photogram's pagination cursors",
+)
+
+# The RSA key pair whose public half the CDN's key group trusts (infra/cdn.py), as JSON
+# {"key_pair_id": ..., "private_key": PEM}: functions that render private media sign
+# their URLs with it (photogram.adapters.cdn_signing, decisions §43). Key id and
+# private key in one value, so a rotation switches both at once.
+CDN_SIGNING_KEY = SecretSpec(
+    logical_id="CdnSigningKey",
+    local_name="photogram/cdn-signing-key",
+    env_var="PHOTOGRAM_CDN_SIGNING_SECRET_ID",
+    description=(
+        "Photogram's CDN signing key pair: JSON {key_pair_id, private_key (PEM)}; "
+        "see docs/deploy.md, Private media"
+    ),
+    deployer_supplied=True,
 )
 
 
@@ -194,7 +213,7 @@ MEDIA_PIPELINE = StateMachineSpec(
 class Resources:
     table: TableSpec = TABLE
     user_pool: UserPoolSpec = USER_POOL
-    secrets: tuple[SecretSpec, ...] = field(default=(CURSOR_KEY,))
+    secrets: tuple[SecretSpec, ...] = field(default=(CURSOR_KEY, CDN_SIGNING_KEY))
     buckets: tuple[BucketSpec, ...] = field(default=(RAW_MEDIA, MEDIA))
     state_machines: tuple[StateMachineSpec, ...] = field(default=(MEDIA_PIPELINE,))
 

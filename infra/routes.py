@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from infra.resources import CURSOR_KEY, MEDIA, RAW_MEDIA, TABLE
+from infra.resources import CDN_SIGNING_KEY, CURSOR_KEY, MEDIA, RAW_MEDIA, TABLE
 
 # Bucket access a function may be granted: (bucket logical id, access).
 READ, WRITE, DELETE, PRESIGN_POST = "read", "write", "delete", "presign_post"
@@ -96,6 +96,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "media",
         "Uploads: presigned POSTs and media status",
         memory_mb=512,
+        # The owner's own private (message) media is shown with signed URLs.
+        uses_secrets=(CURSOR_KEY.env_var, CDN_SIGNING_KEY.env_var),
         buckets=((RAW_MEDIA.logical_id, PRESIGN_POST),),
         uses_cdn=True,
     ),

@@ -31,9 +31,17 @@ class Secrets(Construct):
             nag.acknowledge(
                 secret,
                 "AwsSolutions-SMG4",
-                "A generated random key that never leaves AWS (only the roles of the functions "
-                "that list it can read it). Rotating it without a dual-key verifier would break "
-                "every signed value in flight; rotation is a manual, planned change.",
+                (
+                    "A key pair the deployer makes and stores (docs/deploy.md, Private media): "
+                    "Secrets Manager cannot make one, and CloudFront must trust the new public "
+                    "key before functions sign with it, so rotation is the documented manual "
+                    "sequence (decisions §43). Only the roles of the functions that list it "
+                    "can read it."
+                )
+                if spec.deployer_supplied
+                else "A generated random key that never leaves AWS (only the roles of the "
+                "functions that list it can read it). Rotating it without a dual-key verifier "
+                "would break every signed value in flight; rotation is a manual, planned change.",
             )
             self.by_env_var[spec.env_var] = secret
 

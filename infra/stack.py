@@ -27,7 +27,7 @@ from infra.layers import Layers
 from infra.live import Live
 from infra.observability import Observability
 from infra.ranking import Ranking
-from infra.resources import RESOURCES, Resources
+from infra.resources import CDN_SIGNING_KEY, RESOURCES, Resources
 from infra.routes import FUNCTIONS, ROUTES, SOCKET_ROUTES, FunctionSpec, Route, SocketRoute
 from infra.search import Search
 from infra.secrets import Secrets
@@ -103,6 +103,7 @@ class PhotogramStack(cdk.Stack):
             domain_name=config.cdn_domain,
             certificate_arn=config.cdn_certificate_arn,
             cors=cors,
+            signing_public_keys=config.cdn_signing_public_keys,
         )
         # The WebSocket API and its stage before the functions, whose environment names
         # the stage's management endpoint; its routes, which name the functions, after.
@@ -244,6 +245,21 @@ class PhotogramStack(cdk.Stack):
         cdk.CfnOutput(
             self, "CdnBaseUrl", value=self.cdn.base_url, description="Media URLs start so"
         )
+        if CDN_SIGNING_KEY.env_var in self.secrets.by_env_var:
+            cdk.CfnOutput(
+                self,
+                "CdnSigningSecretArn",
+                value=self.secrets.for_env_var(CDN_SIGNING_KEY.env_var).secret_arn,
+                description="Store the CDN signing key pair here (docs/deploy.md, Private media)",
+            )
+        if self.cdn.signing_keys:
+            cdk.CfnOutput(
+                self,
+                "CdnSigningKeyIds",
+                value=cdk.Fn.join(",", [k.public_key_id for k in self.cdn.signing_keys]),
+                description="CloudFront's ids of the signing public keys, in the order given: "
+                "the key_pair_id to store with the private key (docs/deploy.md)",
+            )
         if self.search is not None:
             cdk.CfnOutput(
                 self,

@@ -11,6 +11,7 @@ import boto3
 
 from infra.cors import MAX_AGE_SECONDS, UPLOAD_EXPOSE_HEADERS, UPLOAD_METHODS, CorsPolicy
 from infra.resources import (
+    CDN_SIGNING_KEY,
     RESOURCES,
     BucketSpec,
     Resources,
@@ -18,6 +19,7 @@ from infra.resources import (
     TableSpec,
     UserPoolSpec,
 )
+from local.cdn import new_signing_key
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Created:
     user_pool_client_id: str
     secret_arns: dict[str, str]
     bucket_names: dict[str, str]
+    # key pair id -> PEM: what the local CDN trusts (the key group's keys on AWS).
+    cdn_public_keys: dict[str, str]
 
     def function_env(self) -> dict[str, str]:
         """The environment variables the declarations promise to functions."""
@@ -106,9 +110,14 @@ def create_user_pool(client: Any, spec: UserPoolSpec) -> tuple[str, str]:
     return pool["Id"], app_client["ClientId"]
 
 
-def create_secret(client: Any, spec: SecretSpec) -> str:
-    alphabet = string.ascii_letters + string.digits
-    value = "".join(secrets.choice(alphabet) for _ in range(spec.length))
+def create_secret(client: Any, spec: SecretSpec, value: str | None = None) -> str:
+    """The secret with `value`; without one, a random string (a deployer-supplied
+    secret must be given its value: there is no deployer locally)."""
+    if value is None:
+        if spec.deployer_supplied:
+            raise ValueError(f"{spec.logical_id} is deployer-supplied: give its local value")
+        alphabet = string.ascii_letters + string.digits
+        value = "".join(secrets.choice(alphabet) for _ in range(spec.length))
     return client.create_secret(
         Name=spec.local_name, Description=spec.description, SecretString=value
     )["ARN"]
@@ -170,7 +179,13 @@ def create_all(
 
     stream_arn = create_table(client("dynamodb"), resources.table)
     pool_id, client_id = create_user_pool(client("cognito-idp"), resources.user_pool)
-    secret_arns = {s.env_var: create_secret(client("secretsmanager"), s) for s in resources.secrets}
+    # The key pair a deployer makes and stores on AWS, made fresh here (decisions §43).
+    signing = new_signing_key()
+    values = {CDN_SIGNING_KEY.env_var: signing.secret_value()}
+    secret_arns = {
+        s.env_var: create_secret(client("secretsmanager"), s, values.get(s.env_var))
+        for s in resources.secrets
+    }
     bucket_names = {b.env_var: create_bucket(client("s3"), b, cors) for b in resources.buckets}
     return Created(
         table_name=resources.table.local_name,
@@ -179,4 +194,5 @@ def create_all(
         user_pool_client_id=client_id,
         secret_arns=secret_arns,
         bucket_names=bucket_names,
+        cdn_public_keys={signing.key_pair_id: signing.public_key},
     )

@@ -212,7 +212,11 @@ class LocalRuntime:
             authorizer=authorizer,
             cors=cors,
             extra=self._docs_routes()
-            | {cdn.PREFIX: cdn.handler(self._s3(endpoint), MEDIA.local_name, cors)},
+            | {
+                cdn.PREFIX: cdn.handler(
+                    self._s3(endpoint), MEDIA.local_name, cors, created.cdn_public_keys
+                )
+            },
             admin={CLOCK_PATH: self._clock_route, REINDEX_PATH: self._reindex_route},
             services={MANAGEMENT_PREFIX: self.live.management},
             endpoint=self.ranker_endpoint,

@@ -16,7 +16,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("user", help="a name (alice -> alice@photogram.test) or an email")
     parser.add_argument("photo", type=Path)
-    parser.add_argument("--purpose", default="post", choices=["post", "story", "avatar"])
+    parser.add_argument("--purpose", default="post", choices=["post", "story", "avatar", "message"])
     args = parser.parse_args()
     info = read_local_json()
     data = args.photo.read_bytes()

@@ -220,4 +220,6 @@ def test_outputs_name_what_a_client_needs(photogram):
         "CdnDomain",
         "CdnBaseUrl",
         "LiveUrl",
+        # Where the deployer stores the CDN signing key pair (docs/deploy.md).
+        "CdnSigningSecretArn",
     }

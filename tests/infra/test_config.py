@@ -145,3 +145,27 @@ def test_search_and_its_standby_replicas_come_from_context(context, expected):
 def test_unusable_search_context_is_refused(context):
     with pytest.raises(ValueError, match="search"):
         StackConfig.from_context(cdk.App(context=context).node)
+
+
+def test_cdn_signing_keys_come_as_pem_text_or_files(tmp_path):
+    from tests.infra.test_cdn import PUBLIC_KEY
+
+    (tmp_path / "cdn.pem").write_text(PUBLIC_KEY + "\n")
+    app = cdk.App(context={"cdn_signing_public_key": str(tmp_path / "cdn.pem")})
+
+    from_file = StackConfig.from_context(app.node).cdn_signing_public_keys
+    from_text = StackConfig.from_context(
+        cdk.App(context={"cdn_signing_public_key": PUBLIC_KEY}).node
+    ).cdn_signing_public_keys
+
+    assert from_file == from_text == (PUBLIC_KEY,)
+
+
+def test_no_signing_key_leaves_private_media_refused():
+    assert StackConfig.from_context(cdk.App().node).cdn_signing_public_keys == ()
+
+
+@pytest.mark.parametrize("value", ["no-such-file.pem", "-----BEGIN PRIVATE KEY-----\nAAAA"])
+def test_a_signing_key_that_is_not_a_public_key_is_refused(value):
+    with pytest.raises(ValueError, match="cdn_signing_public_key"):
+        StackConfig.from_context(cdk.App(context={"cdn_signing_public_key": value}).node)

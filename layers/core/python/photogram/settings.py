@@ -39,6 +39,13 @@ class Settings(BaseModel):
     raw_bucket: str = ""
     media_bucket: str = ""
     cdn_base_url: str = ""
+    # The Secrets Manager id of the key pair that signs private media's CDN URLs
+    # (photogram.adapters.cdn_signing: JSON {"key_pair_id", "private_key"}), for the
+    # functions whose spec lists it in `uses_secrets`; and how long a signed URL is
+    # good for (decisions §43). A URL is reused for up to 5 minutes, so it lives
+    # between this and 5 minutes more.
+    cdn_signing_secret_id: str = ""
+    cdn_signed_url_seconds: int = Field(3600, ge=300, le=7 * 24 * 3600)
     # The presigned POST's content-length-range upper bound.
     media_max_bytes: int = Field(30 * 1024 * 1024, ge=1024)
     # Decompression-bomb guard, checked from the header before decoding.

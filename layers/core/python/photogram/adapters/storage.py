@@ -13,6 +13,9 @@ from photogram.settings import settings
 
 # Long-lived: variant keys are content-addressed, so a URL never changes content.
 IMMUTABLE = "public, max-age=31536000, immutable"
+# A private variant's bytes never change either, but no shared cache (a proxy, a CDN
+# that is not ours) may keep them: only the browser or app that was given the URL.
+PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
 _TRANSIENT_CODES = {
     "SlowDown",
     "Throttling",
@@ -94,14 +97,16 @@ def read(bucket: str, key: str, max_bytes: int, version_id: str | None = None) -
     return bytes(response["Body"].read())
 
 
-def write(bucket: str, key: str, body: bytes, content_type: str) -> None:
+def write(
+    bucket: str, key: str, body: bytes, content_type: str, *, cache_control: str = IMMUTABLE
+) -> None:
     _call(
         "put_object",
         Bucket=bucket,
         Key=key,
         Body=body,
         ContentType=content_type,
-        CacheControl=IMMUTABLE,
+        CacheControl=cache_control,
     )
 
 

@@ -28,10 +28,31 @@ def parse_raw_object_key(key: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
-def variant_prefix(media_id: str) -> str:
-    return f"media/{media_id}/"
+# Variants anyone may load, and variants only signed URLs reach (the CDN's private
+# behavior, decisions §43). The private root sits under the public one so the media
+# bucket's grants (infra/storage.py KEY_PREFIXES) cover both; media ids are upper-case
+# ULIDs, so no public media id is "private".
+PUBLIC_VARIANTS = "media/"
+PRIVATE_VARIANTS = "media/private/"
 
 
-def variant_key(media_id: str, name: str, digest: str, extension: str) -> str:
+def variant_prefix(media_id: str, *, is_private: bool = False) -> str:
+    return f"{PRIVATE_VARIANTS if is_private else PUBLIC_VARIANTS}{media_id}/"
+
+
+def variant_prefixes(media_id: str) -> tuple[str, str]:
+    """Both places a media item's variants may be: for deleting them without asking
+    whether the item was private (a caller that guessed wrong would leave files)."""
+    return variant_prefix(media_id), variant_prefix(media_id, is_private=True)
+
+
+def variant_key(
+    media_id: str, name: str, digest: str, extension: str, *, is_private: bool = False
+) -> str:
     # Content-addressed: a key never changes meaning, so the CDN may cache it forever.
-    return f"{variant_prefix(media_id)}{name}-{digest}.{extension}"
+    return f"{variant_prefix(media_id, is_private=is_private)}{name}-{digest}.{extension}"
+
+
+def is_private_key(key: str) -> bool:
+    """Whether the CDN serves this variant key only with a signed URL."""
+    return key.startswith(PRIVATE_VARIANTS)

@@ -15,7 +15,10 @@ CONTENT_TYPES: dict[str, str] = {
     "image/heif": "HEIF",
 }
 ContentType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"]
-Purpose = Literal["post", "story", "avatar"]
+Purpose = Literal["post", "story", "avatar", "message"]
+# Uploaded for these, an item's variants are private: written under
+# keys.PRIVATE_VARIANTS and served only through signed, short-lived URLs (§43).
+PRIVATE_PURPOSES: frozenset[str] = frozenset({"message"})
 Status = Literal["PENDING_UPLOAD", "PROCESSING", "READY", "REJECTED", "FAILED"]
 VARIANTS: dict[str, int | None] = {
     "thumbnail": 150,

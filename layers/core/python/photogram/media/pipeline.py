@@ -16,6 +16,7 @@ from photogram import clock, metrics
 from photogram.adapters import storage
 from photogram.adapters.moderation import moderator
 from photogram.media import images, keys, repository
+from photogram.media.models import PRIVATE_PURPOSES
 from photogram.settings import settings
 
 logger = Logger(child=True)
@@ -111,6 +112,8 @@ def validate(upload: dict[str, Any]) -> dict[str, Any]:
         return state | {"action": "reject", "reason": rejected.code}
     return state | {
         "action": "process",
+        # Decided once, from the item: Resize writes under the private prefix.
+        "is_private": row.purpose in PRIVATE_PURPOSES,
         "format": found.format,
         "width": found.width,
         "height": found.height,
@@ -124,16 +127,29 @@ def resize(event: dict[str, Any]) -> dict[str, Any]:
     except images.Rejected as rejected:
         raise StepFailed(rejected.code) from rejected
     media_bucket = settings().media_bucket
+    # Absent from a workflow started before private media existed: those were public.
+    is_private = bool(event.get("is_private", False))
+    cache_control = storage.PRIVATE_IMMUTABLE if is_private else storage.IMMUTABLE
     variants = {}
     for variant in rendered.variants:
-        key = keys.variant_key(event["media_id"], variant.name, variant.digest, variant.extension)
-        storage.write(media_bucket, key, variant.data, variant.content_type)
+        key = keys.variant_key(
+            event["media_id"],
+            variant.name,
+            variant.digest,
+            variant.extension,
+            is_private=is_private,
+        )
+        storage.write(
+            media_bucket, key, variant.data, variant.content_type, cache_control=cache_control
+        )
         variants[variant.name] = {"key": key, "width": variant.width, "height": variant.height}
     # A sibling branch may have failed the workflow while this one ran, and the fail
     # step may already have cleaned up: whoever comes last removes the variants.
     row = repository.get(event["media_id"])
     if row is None or row.status != "PROCESSING":
-        storage.delete_prefix(media_bucket, keys.variant_prefix(event["media_id"]))
+        storage.delete_prefix(
+            media_bucket, keys.variant_prefix(event["media_id"], is_private=is_private)
+        )
     return {
         "variants": variants,
         "width": rendered.width,
@@ -202,7 +218,9 @@ def _claimed_by_other(event: dict[str, Any]) -> bool:
 def _discard(event: dict[str, Any]) -> None:
     storage.delete(event["bucket"], event["key"], event.get("version_id"))
     if "media_id" in event:
-        storage.delete_prefix(settings().media_bucket, keys.variant_prefix(event["media_id"]))
+        # Fail's state may lack is_private (Validate's own failure): try both places.
+        for prefix in keys.variant_prefixes(event["media_id"]):
+            storage.delete_prefix(settings().media_bucket, prefix)
 
 
 def _end(event: dict[str, Any], status: str, reason: str, metric: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from photogram import clock, db, ids, metrics
-from photogram.adapters import storage
+from photogram.adapters import cdn_signing, storage
 from photogram.errors import Conflict, PayloadTooLarge, PhotogramError, RateLimited
 from photogram.limits import service as limits
 from photogram.media import keys, repository
@@ -109,12 +109,20 @@ def _expire_stuck(row: MediaRow) -> None:
 
 
 def variants_out(variants: dict[str, Any] | None) -> dict[str, VariantOut]:
-    """Stored variants ({name: {key, width, height}}) as CDN URLs with their sizes."""
+    """Stored variants ({name: {key, width, height}}) as CDN URLs with their sizes; a
+    private variant's URL is signed and short-lived (decisions §43), so call this for a
+    private item only once the caller may see it. Raises SettingMissing for a private
+    item in a function whose spec lacks the CDN signing secret."""
     base = settings().cdn_base_url
-    return {
-        name: VariantOut(url=storage.cdn_url(base, v["key"]), width=v["width"], height=v["height"])
-        for name, v in (variants or {}).items()
-    }
+    out = {}
+    for name, v in (variants or {}).items():
+        url = storage.cdn_url(base, v["key"])
+        # The key decides, not the caller: a private key's unsigned URL would only
+        # ever be refused, and a public one needs no signature.
+        if keys.is_private_key(v["key"]):
+            url = cdn_signing.signed(url)
+        out[name] = VariantOut(url=url, width=v["width"], height=v["height"])
+    return out
 
 
 def to_out(row: MediaRow) -> MediaOut:

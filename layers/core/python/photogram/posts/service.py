@@ -351,7 +351,9 @@ def delete_post(viewer_id: str, post_id: str) -> None:
 
     db.transact(write)
     for item in post.media:
-        storage.delete_prefix(settings().media_bucket, media_keys.variant_prefix(item["media_id"]))
+        # Both prefixes: a post's media may be private one day (private accounts, §43).
+        for prefix in media_keys.variant_prefixes(item["media_id"]):
+            storage.delete_prefix(settings().media_bucket, prefix)
 
 
 # --- lists ------------------------------------------------------------------------------

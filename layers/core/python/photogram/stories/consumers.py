@@ -24,7 +24,7 @@ from photogram import changes, db
 from photogram.adapters import storage
 from photogram.db import batch_get
 from photogram.media import repository as media_repo
-from photogram.media.keys import variant_prefix
+from photogram.media.keys import variant_prefixes
 from photogram.media.repository import HIGHLIGHT_HOLDER, STORY_HOLDER
 from photogram.settings import settings
 from photogram.social import keys as social_keys
@@ -41,7 +41,9 @@ logger = Logger(child=True)
 def release(media_id: str, holder: str, guard: Any = None) -> None:
     """Drop one hold on a story's media; once nothing holds it, its files go."""
     if media_repo.release(media_id, holder, guard):
-        storage.delete_prefix(settings().media_bucket, variant_prefix(media_id))
+        # Both prefixes: a private account's story media may be private one day (§43).
+        for prefix in variant_prefixes(media_id):
+            storage.delete_prefix(settings().media_bucket, prefix)
         logger.info("story media deleted", extra={"media_id": media_id})
 
 

@@ -123,7 +123,8 @@ def put_me(user_id: str, change: ProfileIn) -> ProfileOut:
     row, replaced = db.optimistic(attempt)
     if replaced:
         # Its item went with the profile's change; now its files.
-        storage.delete_prefix(settings().media_bucket, media_keys.variant_prefix(replaced))
+        for prefix in media_keys.variant_prefixes(replaced):
+            storage.delete_prefix(settings().media_bucket, prefix)
     return to_out(row)
 
 
