@@ -14,6 +14,7 @@ BENCHMARKS = (
     "bench.ranking_bench",
     "bench.search_bench",
     "bench.live_bench",
+    "bench.messages_bench",
 )
 
 if __name__ == "__main__":

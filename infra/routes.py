@@ -153,6 +153,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Direct messages: conversations, members, messages, read marks, requests",
         memory_mb=1024,
         uses_cdn=True,
+        # A message's photo is private: its URLs are signed for the members.
+        uses_secrets=(CURSOR_KEY.env_var, CDN_SIGNING_KEY.env_var),
         # A send pushes the message to the members' live connections.
         uses_live=True,
         # Removing a message removes its photo's files.
@@ -160,8 +162,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         "live",
-        "Live connections: connect, disconnect and the client's messages (ping, typing, "
-        "read)",
+        "Live connections: connect, disconnect and the client's messages (ping, typing, read)",
         memory_mb=512,
         uses_secrets=(),
         # It answers a ping on the connection it came from, and tells the other members

@@ -1,8 +1,9 @@
 """Direct messages: conversations, sending, history, requests, read marks, removal."""
 
 import pytest
+import requests
 
-from tests.support import LiveSocket, error_code, publish
+from tests.support import LiveSocket, error_code, photo, publish, upload
 
 
 @pytest.fixture
@@ -155,3 +156,42 @@ def test_a_stranger_cannot_read_a_conversation(make_user):
     response = mallory.get(f"/conversations/{conversation_id}/messages")
 
     assert response.status_code == 404 and error_code(response) == "conversation_not_found"
+
+
+def test_a_photo_message_is_served_to_members_by_signed_url(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    conversation_id = start(alice, bob)["conversation_id"]
+    media = upload(alice, photo(), "image/jpeg", purpose="message")
+    alice.post(f"/conversations/{conversation_id}/messages", json={"media_id": media["media_id"]})
+
+    (seen,) = bob.get(f"/conversations/{conversation_id}/messages").json()["items"]
+
+    url = seen["media"]["variants"]["small"]["url"]
+    assert seen["kind"] == "media" and "/media/private/" in url
+    assert requests.get(url, timeout=10).status_code == 200
+    assert requests.get(url.split("?")[0], timeout=10).status_code == 403
+
+
+def test_a_post_photo_cannot_be_sent_as_a_message(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    conversation_id = start(alice, bob)["conversation_id"]
+    media = upload(alice, photo(), "image/jpeg")
+
+    response = alice.post(
+        f"/conversations/{conversation_id}/messages", json={"media_id": media["media_id"]}
+    )
+
+    assert response.status_code == 400 and error_code(response) == "media_wrong_purpose"
+
+
+def test_removing_a_photo_message_deletes_its_files(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    conversation_id = start(alice, bob)["conversation_id"]
+    media = upload(alice, photo(), "image/jpeg", purpose="message")
+    sent = alice.post(
+        f"/conversations/{conversation_id}/messages", json={"media_id": media["media_id"]}
+    ).json()
+
+    alice.delete(f"/conversations/{conversation_id}/messages/{sent['message_id']}")
+
+    assert requests.get(sent["media"]["variants"]["small"]["url"], timeout=10).status_code == 403

@@ -79,23 +79,24 @@ def membership(viewer_id: str, conversation_id: str) -> MemberRow:
     member = repository.get_member(conversation_id, viewer_id)
     if member is None:
         raise conversation_not_found()
-    if member.peer_id and social.blocked_pairs([viewer_id], [str(member.peer_id)]):
+    if member.peer_id and _blocked_with(viewer_id, [str(member.peer_id)]):
         raise conversation_not_found()
     return member
 
 
 def _conversation(
-    viewer_id: str, conversation_id: str
+    viewer_id: str, conversation_id: str, *, check_block: bool = True
 ) -> tuple[ConversationRow, list[MemberRow], MemberRow]:
     """The conversation, its members and mine (one Query), for a member; `membership`'s
-    rule and errors."""
+    rule and errors (without `check_block`, the caller's transaction makes the 1:1's
+    no-block condition)."""
     if not ids.is_id(conversation_id):
         raise conversation_not_found()
     meta, members = repository.conversation(conversation_id)
     mine = next((m for m in members if m.user_id == viewer_id), None)
     if meta is None or mine is None:
         raise conversation_not_found()
-    if mine.peer_id and social.blocked_pairs([viewer_id], [str(mine.peer_id)]):
+    if check_block and mine.peer_id and _blocked_with(viewer_id, [str(mine.peer_id)]):
         raise conversation_not_found()
     return meta, members, mine
 
@@ -417,7 +418,8 @@ def send(
         return repository.get_message(conversation_id, str(record.message_id))
 
     def attempt() -> tuple[MessageRow, ConversationRow, list[MemberRow], bool]:
-        meta, members, mine = _conversation(sender_id, conversation_id)
+        # The 1:1's block check is the transaction's condition (one read fewer).
+        meta, members, mine = _conversation(sender_id, conversation_id, check_block=False)
         done = earlier()
         if done is not None:
             return done, meta, members, False
@@ -455,7 +457,12 @@ def send(
                     tx, sender_id, idempotency_key, message, request_hash, IDEMPOTENCY_SECONDS
                 )
 
-        limits.transact(sender_id, "message", write)
+        try:
+            limits.transact(sender_id, "message", write)
+        except db.TransactWriteError:
+            if mine.peer_id and _blocked_with(sender_id, [str(mine.peer_id)]):
+                raise conversation_not_found() from None
+            raise
         return message, meta, members, True
 
     message, meta, members, is_new = db.optimistic(attempt, tries=16)
@@ -597,9 +604,8 @@ def remove_message(viewer_id: str, conversation_id: str, message_id: str) -> Non
     ):
         return
     if row.media:
-        storage.delete_prefix(
-            settings().media_bucket, media_keys.variant_prefix(str(row.media["media_id"]))
-        )
+        for prefix in media_keys.variant_prefixes(str(row.media["media_id"])):
+            storage.delete_prefix(settings().media_bucket, prefix)
     meta, members = repository.conversation(conversation_id)
     removed = repository.get_message(conversation_id, message_id)
     if meta is not None and removed is not None:
