@@ -189,7 +189,7 @@ def history_page(alice: User, bob: User) -> None:
     print(
         f"  history page of {len(page.items)} messages: {n} DynamoDB calls ({made}), "
         f"{ms:.1f} ms (target 1: the membership read and the 1:1's block check cannot "
-        f"share the Query, docs/decisions.md §43)"
+        f"share the Query, docs/decisions.md §44)"
     )
 
 

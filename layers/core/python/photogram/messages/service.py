@@ -12,17 +12,19 @@ keeps inbox entries and unread counts (`messages.consumer`).
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from photogram import clock, db, ids, metrics
-from photogram.adapters import storage
+from photogram.adapters import cdn_signing, storage
 from photogram.errors import BadRequest, Conflict, Forbidden, NotFound
 from photogram.limits import service as limits
 from photogram.live import service as live
 from photogram.media import keys as media_keys
 from photogram.media import repository as media_repo
 from photogram.media import service as media_service
+from photogram.media.models import VariantOut
 from photogram.media.repository import MESSAGE_HOLDER
 from photogram.messages import keys, repository
 from photogram.messages.models import (
@@ -53,6 +55,7 @@ from photogram.social.repository import State
 from photogram.users import repository as users_repo
 from photogram.users.errors import profile_required, user_not_found
 
+logger = logging.getLogger(__name__)
 IDEMPOTENCY_SECONDS = 24 * 3600
 # Members shown on an inbox entry besides me ("alice, bob and 12 others").
 SHOWN_MEMBERS = 3
@@ -516,7 +519,7 @@ def render(viewer_id: str, rows: list[MessageRow]) -> list[MessageOut]:
                 media_id=m["media_id"],
                 width=m["width"],
                 height=m["height"],
-                variants=media_service.variants_out(m["variants"]),
+                variants=_signed(m["variants"]),
                 blur_placeholder=m["blur_placeholder"],
                 dominant_color=m["dominant_color"],
             )
@@ -540,6 +543,16 @@ def render(viewer_id: str, rows: list[MessageRow]) -> list[MessageOut]:
             )
         )
     return out
+
+
+def _signed(variants: dict[str, Any]) -> dict[str, VariantOut]:
+    """A message photo's variants with signed URLs; none (and a warning) on a stack
+    whose deployer has not stored the signing key yet, so the words still load."""
+    try:
+        return media_service.variants_out(variants)
+    except cdn_signing.SigningKeyMissing:
+        logger.warning("message media unsigned: no CDN signing key stored (docs/deploy.md)")
+        return {}
 
 
 def _message_id(value: str | None, name: str) -> str | None:
