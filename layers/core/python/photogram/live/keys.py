@@ -1,13 +1,15 @@
 """Every key string of live connections.
 
 A connection is one item, `CONNECTION#<connection_id>`, so $disconnect (which knows
-only the connection id) and a 410 on push delete it with one write; its user's live
-connections are listed on GSI1 (`LIVE#<user>`), so a push to a user is one Query.
+only the connection id) finds its user with one read. A user's open connections are
+one item, `LIVE#<user>` / `DEVICES` (connection id -> connected at), so a push to
+many users (a group conversation's 32 members) reads all their connections in one
+BatchGetItem, and the per-user cap is a condition of the write that connects.
 """
 
 from __future__ import annotations
 
-from photogram.keys import Key, time_sk
+from photogram.keys import Key
 
 CONNECTION_SK = "CONNECTION"
 
@@ -16,10 +18,5 @@ def connection_key(connection_id: str) -> Key:
     return f"CONNECTION#{connection_id}", CONNECTION_SK
 
 
-def live_pk(user_id: str) -> str:
-    """GSI1 partition: a user's open connections, oldest first."""
-    return f"LIVE#{user_id}"
-
-
-def live_sk(connected_at: str, connection_id: str) -> str:
-    return time_sk(connected_at, connection_id)
+def devices_key(user_id: str) -> Key:
+    return f"LIVE#{user_id}", "DEVICES"

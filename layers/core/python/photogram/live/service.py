@@ -12,7 +12,6 @@ from typing import Any
 from photogram import clock
 from photogram import metrics as business
 from photogram.adapters import push as sender
-from photogram.errors import RateLimited
 from photogram.live import repository
 from photogram.settings import settings
 
@@ -27,13 +26,10 @@ HANDSHAKE_GRACE = timedelta(seconds=10)
 
 def connect(user_id: str, connection_id: str) -> None:
     """Register a new connection of `user_id` (the authorizer's verified `sub`).
-    Raises RateLimited(too_many_connections) past MAX_CONNECTIONS_PER_USER."""
-    if len(repository.open_connections([user_id])) >= MAX_CONNECTIONS_PER_USER:
-        raise RateLimited(
-            "too_many_connections",
-            f"At most {MAX_CONNECTIONS_PER_USER} devices may be connected at once.",
-        )
-    repository.save(connection_id, user_id, clock.epoch() + settings().live_connection_seconds)
+    Raises RateLimited(too_many_connections) past MAX_CONNECTIONS_PER_USER (a condition
+    of the write, so concurrent connects cannot pass it together)."""
+    expires_at = clock.epoch() + settings().live_connection_seconds
+    repository.save(connection_id, user_id, expires_at, most=MAX_CONNECTIONS_PER_USER)
     business.count("LiveConnections")
 
 
@@ -109,7 +105,7 @@ def push(user_ids: list[str] | set[str], *payloads: dict[str, Any]) -> Pushed:
                 continue
             gone += 1
             if clock.now() - clock.parse(connection.connected_at) > HANDSHAKE_GRACE:
-                repository.forget(connection.connection_id)
+                repository.forget(connection.connection_id, connection.user_id)
             # Gone: nothing more can reach it.
             break
     business.count("LivePushes", sent)
