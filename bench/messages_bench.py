@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.messages_bench      (part of `make bench`)
 
 - a 1:1 send to the other member's open socket: from the POST leaving the client to
-  the message arriving on the other socket, p50/p99; against the stream path (the
-  same send until the stream consumer has written the reader's inbox entry: what a
-  push from the consumer, as notifications do it, would wait for);
+  the message arriving on the other socket, p50/p99, paced as a quick typist sends
+  and back to back; against the stream path (the same send until the stream consumer
+  has written the reader's inbox entry: what a push from the consumer, as
+  notifications do it, would wait for);
 - a group of 32, every member connected: from the POST to the last member's socket;
 - the inbox page (`GET /me/conversations`, 20 conversations): DynamoDB calls, against
   the naive page (the entries, then each conversation and its members, then its
@@ -29,7 +30,11 @@ import requests
 from bench.calls import Calls
 from bench.stats import Timing
 
-SENDS = 200
+SENDS = 100
+PACED_SENDS = 50
+# A quick typist: the stream consumer has finished with one message before the next.
+PACE_S = 0.2
+STREAMED_SENDS = 20
 GROUP = 32
 GROUP_SENDS = 30
 INBOX_CONVERSATIONS = 20
@@ -79,38 +84,51 @@ def _until_message(socket: Any, message_id: str) -> None:
             return
 
 
-def one_to_one(runtime: Any, info: dict[str, Any], alice: User, bob: User) -> None:
+def _timed_sends(
+    alice: User, socket: Any, conversation_id: str, n: int, pause: float
+) -> list[float]:
+    samples = []
+    for i in range(n):
+        time.sleep(pause)
+        started = time.perf_counter()
+        sent = alice.say(conversation_id, f"message {i}")
+        _until_message(socket, sent["message_id"])
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _stream_path(alice: User, bob: User, conversation_id: str, n: int) -> list[float]:
+    """A send until the stream consumer has written the reader's inbox entry."""
     from photogram.messages import repository
 
+    samples = []
+    for i in range(n):
+        started = time.perf_counter()
+        message_id = alice.say(conversation_id, f"streamed {i}")["message_id"]
+        while True:
+            entry = repository.entries(bob.user_id, [conversation_id]).get(conversation_id)
+            if entry is not None and (entry.last_message or {}).get("message_id") == message_id:
+                break
+            time.sleep(0.002)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def one_to_one(info: dict[str, Any], alice: User, bob: User) -> None:
     conversation_id = alice.start(bob)
     socket = _socket(info, bob.token)
-    alice.say(conversation_id, "warm up")
-    socket.recv(timeout=10)
-    pushed, streamed = [], []
-    for n in range(SENDS):
-        started = time.perf_counter()
-        sent = alice.say(conversation_id, f"message {n}")
-        _until_message(socket, sent["message_id"])
-        pushed.append((time.perf_counter() - started) * 1000)
-        if n % 10 == 0:
-            # The stream path, now and then (it waits for a poll): until the reader's
-            # inbox entry names this message.
-            while True:
-                entry = repository.entries(bob.user_id, [conversation_id]).get(conversation_id)
-                if (
-                    entry is not None
-                    and (entry.last_message or {}).get("message_id") == sent["message_id"]
-                ):
-                    break
-                time.sleep(0.002)
-            streamed.append((time.perf_counter() - started) * 1000)
+    _timed_sends(alice, socket, conversation_id, 5, 0)  # warm up
+    paced = Timing(_timed_sends(alice, socket, conversation_id, PACED_SENDS, PACE_S))
+    burst = Timing(_timed_sends(alice, socket, conversation_id, SENDS, 0))
     socket.close()
-    push, stream = Timing(pushed), Timing(streamed)
+    stream = Timing(_stream_path(alice, bob, conversation_id, STREAMED_SENDS))
     print(
-        f"  1:1 send -> the other member's socket ({SENDS} sends): p50 {push.p50:.1f} ms, "
-        f"p99 {push.p99:.1f} ms (target p50 <= 25, p99 <= 100); the stream path (send -> "
-        f"inbox entry written, {len(streamed)} sends): p50 {stream.p50:.0f} ms "
-        f"({stream.p50 / push.p50:.1f}x slower)"
+        f"  1:1 send -> the other member's socket, {PACED_SENDS} sends {PACE_S:.1f} s apart: "
+        f"p50 {paced.p50:.1f} ms, p99 {paced.p99:.1f} ms (target p50 <= 25, p99 <= 100); "
+        f"{SENDS} back to back (the stream consumer busy beside them): p50 {burst.p50:.1f} "
+        f"ms, p99 {burst.p99:.1f} ms; the stream path (send -> the reader's inbox entry "
+        f"written, what a push from the consumer would wait for): p50 {stream.p50:.0f} ms "
+        f"({stream.p50 / paced.p50:.1f}x the paced push)"
     )
 
 
@@ -194,6 +212,7 @@ def history_page(alice: User, bob: User) -> None:
 
 
 def main() -> None:
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     # One sender sends far past the per-minute limit here.
     os.environ["PHOTOGRAM_MESSAGES_PER_MINUTE"] = "100000"
     os.environ["PHOTOGRAM_MESSAGES_PER_DAY"] = "100000"
@@ -207,7 +226,7 @@ def main() -> None:
         print("direct messages (bench/messages_bench.py)")
         alice, bob = User(info, "dmalice"), User(info, "dmbob")
         bob.call("POST", f"/users/{alice.handle}/follow")
-        one_to_one(runtime, info, alice, bob)
+        one_to_one(info, alice, bob)
         with ThreadPoolExecutor(max_workers=8) as pool:
             members = list(pool.map(lambda n: User(info, f"dmgroup{n:02d}"), range(GROUP)))
         group(info, members)

@@ -15,7 +15,8 @@
    writes only when all pass, snapshotting just the items it touches in case a
    write itself fails. The outcome and errors are moto's own.
 
-3. Queries look only at the partition asked for (below).
+3. Queries look only at the partition asked for (below), and in a base-table
+   partition only at the items within the sort key's condition.
 
 4. Key sizes on reads. DynamoDB refuses a partition key over 2,048 bytes or a sort
    key over 1,024 bytes (ValidationException) on every request that names a key:
@@ -23,6 +24,16 @@
    checks only the items it stores, so a client's 5 KB path segment looked up
    locally was simply not found, and on AWS answered 500. Checked here as DynamoDB
    does, so the local runtime fails where AWS would (with moto's own errors).
+
+5. Long update expressions. moto parses `SET a, b REMOVE c, ...` into a chain of
+   nested UpdateExpression nodes, and two of its validators (overlapping paths, one
+   clause of each kind) run at every node of the chain, each searching the whole
+   subtree below it: quadratic in the number of actions. The rate-limit charge
+   (photogram.limits: 63 actions, 59 of them REMOVEs of past minutes) measured 21 ms
+   of moto time per write on moto 5.2.5, against 4 ms for a transaction of one put;
+   every like, comment, post and message pays it. Both checks hold for a chain exactly
+   when they hold for its root (a subtree's actions and clauses are a subset of the
+   root's), so they run once, at the root, with moto's own errors.
 """
 
 from __future__ import annotations
@@ -46,6 +57,8 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.parsing import validators
+from moto.dynamodb.parsing.ast_nodes import UpdateExpression
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
@@ -259,6 +272,19 @@ def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
     )
     if candidates is None:
         return _original_query(self, hash_key, *args, **kwargs)
+    comparison, objects = given.get("range_comparison"), given.get("range_objs") or []
+    conditions = given.get("range_key_conditions") or []
+    if len(conditions) == 1 and conditions[0][0] == self.range_key_attr:
+        _, comparison, objects = conditions[0]
+    if comparison and given.get("index_name") is None and len(conditions) <= 1:
+        # The sort key's condition first: moto sorts, sizes and walks every candidate
+        # (a conversation's whole history for "its members"), where DynamoDB reads the
+        # key range alone. moto then applies the same condition again.
+        candidates = [
+            item
+            for item in candidates
+            if item.range_key is not None and item.range_key.compare(comparison, objects)
+        ]
     self.all_items = lambda: candidates  # type: ignore[method-assign]
     try:
         return _original_query(self, hash_key, *args, **kwargs)
@@ -278,6 +304,20 @@ def update_item(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: An
     return item
 
 
+# --- 5. long update expressions ----------------------------------------------------------
+
+
+def _at_root_only(cls: Any) -> None:
+    original = cls.traverse
+
+    def traverse(self: Any, node: Any) -> Any:
+        if isinstance(node, UpdateExpression):
+            return self.process(node)
+        return original(self, node)
+
+    cls.traverse = traverse
+
+
 def apply() -> None:
     global _applied
     if _applied:
@@ -288,5 +328,7 @@ def apply() -> None:
     DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
     _locked(DynamoHandler)
     _locked(DynamoDBStreamsHandler)
+    _at_root_only(validators.OverlappingPathsValidator)
+    _at_root_only(validators.ActionCountValidator)
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _applied = True

@@ -57,12 +57,17 @@ def owner(info: dict[str, Any]) -> dict[str, Any]:
     post = client.post("/posts", json={"media_ids": [photo["media_id"]], "location": at}).json()
     clip = upload(client, jpeg((180, 320)), "image/jpeg", purpose="story")
     story = client.post("/stories", json={"media_id": clip["media_id"], "audience": "followers"})
+    friend = Client(info["api_url"], token=id_token(info, f"{unique_handle('f')}@photogram.test"))
+    friend_handle = unique_handle("friend")
+    assert friend.put("/me", json={"handle": friend_handle}).status_code == 200
+    chat = client.post("/conversations", json={"member_handles": [friend_handle]}).json()
     return {
         "client": client,
         "handle": handle,
         "post_id": post["post_id"],
         "place_id": post["place"]["place_id"],
         "story_id": story.json()["story_id"],
+        "conversation_id": chat["conversation_id"],
     }
 
 
@@ -79,6 +84,7 @@ def route_values(owner: dict[str, Any]) -> dict[str, str]:
         "post_id": owner["post_id"],
         "place_id": owner["place_id"],
         "story_id": owner["story_id"],
+        "conversation_id": owner["conversation_id"],
         "media_id": ULID,
         "comment_id": ULID,
         "highlight_id": ULID,

@@ -195,3 +195,28 @@ def test_removing_a_photo_message_deletes_its_files(make_user):
     alice.delete(f"/conversations/{conversation_id}/messages/{sent['message_id']}")
 
     assert requests.get(sent["media"]["variants"]["small"]["url"], timeout=10).status_code == 403
+
+
+def test_unread_counts_stay_exact_through_redelivery_reads_and_removals(make_user, settle):
+    from photogram.messages import consumer
+
+    alice, bob = make_user("alice"), make_user("bob")
+    bob.post(f"/users/{alice.handle}/follow")
+    conversation_id = start(alice, bob)["conversation_id"]
+    sent = [say(alice, conversation_id, f"m{i}") for i in range(4)]
+    settle()
+    consumer.refresh(conversation_id)  # the same batch, delivered again
+    counts = [folder(bob)[0]["unread_count"]]
+    bob.post(
+        f"/conversations/{conversation_id}/read", json={"up_to_message_id": sent[1]["message_id"]}
+    )
+    settle()
+    counts.append(folder(bob)[0]["unread_count"])
+
+    alice.delete(f"/conversations/{conversation_id}/messages/{sent[3]['message_id']}")
+
+    settle()
+    (entry,) = folder(bob)
+    assert counts == [4, 2]
+    assert entry["unread_count"] == 1
+    assert entry["last_message"]["kind"] == "removed"

@@ -1,6 +1,7 @@
 """The live connection through the WebSocket that browsers and Node ship (WHATWG
 WebSocket, undici in Node): our Python client shares our assumptions, this one does
-not. Refused tokens fail its handshake; a like reaches it as a notification."""
+not. Refused tokens fail its handshake; a like reaches it as a notification, a
+direct message as a message."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ def node_command() -> list[str]:
     return ["node"] if probe.returncode == 0 else ["node", "--experimental-websocket"]
 
 
-def start(info, token):
+def start(info, token, wanted="notification"):
     return subprocess.Popen(
-        [*node_command(), str(SCRIPT), info["live_url"], token],
+        [*node_command(), str(SCRIPT), info["live_url"], token, wanted],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -59,3 +60,19 @@ def test_a_browser_websocket_with_a_bad_token_is_refused(info):
     app.wait(timeout=30)
 
     assert {"error": "refused"} in lines and not any("ready" in line for line in lines)
+
+
+def test_a_browser_websocket_gets_a_direct_message(make_user, info):
+    alice, bob = make_user("alice"), make_user("bob")
+    conversation = alice.post("/conversations", json={"member_handles": [bob.handle]}).json()
+    app = start(info, bob.token, "message")
+    assert app.stdout is not None
+
+    json.loads(app.stdout.readline())
+    sent = alice.post(
+        f"/conversations/{conversation['conversation_id']}/messages", json={"text": "hi from py"}
+    ).json()
+    pushed = json.loads(app.stdout.readline())
+    app.wait(timeout=30)
+
+    assert pushed == {"type": "message", "message": sent}

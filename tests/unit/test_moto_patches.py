@@ -232,3 +232,40 @@ def test_keys_at_the_limits_are_read(indexed):
     indexed.put_item(TableName="i", Item=key)
 
     assert indexed.get_item(TableName="i", Key=key)["Item"] == key
+
+
+def update(client, expression, names=None):
+    return client.update_item(
+        TableName="t",
+        Key={"PK": {"S": "counter"}},
+        UpdateExpression=expression,
+        ExpressionAttributeNames=names or {},
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+
+
+def test_a_long_update_expression_still_applies_every_action(table):
+    names = {f"#m{i}": f"m{i}" for i in range(60)}
+    update(table, "SET " + ", ".join(f"#m{i} = :one" for i in range(60)), names)
+
+    del names["#m59"]
+    update(table, "ADD n :one REMOVE " + ", ".join(f"#m{i}" for i in range(59)), names)
+
+    item = table.get_item(TableName="t", Key={"PK": {"S": "counter"}})["Item"]
+    assert sorted(item) == ["PK", "m59", "n"] and item["n"]["N"] == "2"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        # Overlapping paths, deep in a long chain of actions.
+        "SET a = :one, b = :one, c = :one, d = :one REMOVE e, f, a",
+        # Two clauses of one kind.
+        "SET a = :one REMOVE b SET c = :one",
+    ],
+)
+def test_long_update_expressions_are_still_validated(table, expression):
+    with pytest.raises(ClientError) as error:
+        update(table, expression)
+
+    assert error.value.response["Error"]["Code"] == "ValidationException"

@@ -77,6 +77,10 @@ class EntryRow(Row, discriminator="conversation_entry"):
     # created_at}, or null.
     last_message = JSONAttribute(null=True)
     unread_count = NumberAttribute(default=0)
+    # What the count was made from: the newest message counted and the member's read
+    # mark then, so the next batch counts only newer messages (each once).
+    counted_to = UnicodeAttribute(default="")
+    read_mark = UnicodeAttribute(default="")
     updated_at = UnicodeAttribute()
 
 
@@ -112,6 +116,22 @@ def get_message(conversation_id: str, message_id: str) -> MessageRow | None:
         return MessageRow.get(*keys.message_key(conversation_id, message_id), consistent_read=True)
     except MessageRow.DoesNotExist:
         return None
+
+
+def meta_and_member(
+    conversation_id: str, user_id: str
+) -> tuple[ConversationRow | None, MemberRow | None]:
+    """The conversation and my member item, in one strong read."""
+    found = db.batch_get(
+        [keys.meta_key(conversation_id), keys.member_key(conversation_id, user_id)],
+        consistent=True,
+    )
+    meta = found.get(keys.meta_key(conversation_id))
+    member = found.get(keys.member_key(conversation_id, user_id))
+    return (
+        meta if isinstance(meta, ConversationRow) else None,
+        member if isinstance(member, MemberRow) else None,
+    )
 
 
 def conversation(conversation_id: str) -> tuple[ConversationRow | None, list[MemberRow]]:

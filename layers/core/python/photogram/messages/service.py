@@ -88,18 +88,17 @@ def membership(viewer_id: str, conversation_id: str) -> MemberRow:
 
 
 def _conversation(
-    viewer_id: str, conversation_id: str, *, check_block: bool = True
+    viewer_id: str, conversation_id: str
 ) -> tuple[ConversationRow, list[MemberRow], MemberRow]:
     """The conversation, its members and mine (one Query), for a member; `membership`'s
-    rule and errors (without `check_block`, the caller's transaction makes the 1:1's
-    no-block condition)."""
+    rule and errors."""
     if not ids.is_id(conversation_id):
         raise conversation_not_found()
     meta, members = repository.conversation(conversation_id)
     mine = next((m for m in members if m.user_id == viewer_id), None)
     if meta is None or mine is None:
         raise conversation_not_found()
-    if check_block and mine.peer_id and _blocked_with(viewer_id, [str(mine.peer_id)]):
+    if mine.peer_id and _blocked_with(viewer_id, [str(mine.peer_id)]):
         raise conversation_not_found()
     return meta, members, mine
 
@@ -420,12 +419,17 @@ def send(
             )
         return repository.get_message(conversation_id, str(record.message_id))
 
-    def attempt() -> tuple[MessageRow, ConversationRow, list[MemberRow], bool]:
-        # The 1:1's block check is the transaction's condition (one read fewer).
-        meta, members, mine = _conversation(sender_id, conversation_id, check_block=False)
+    def attempt() -> tuple[MessageRow, ConversationRow, bool]:
+        # The conversation and my member item (one read); the 1:1's block check is the
+        # transaction's condition, and so is my membership.
+        if not ids.is_id(conversation_id):
+            raise conversation_not_found()
+        meta, mine = repository.meta_and_member(conversation_id, sender_id)
+        if meta is None or mine is None:
+            raise conversation_not_found()
         done = earlier()
         if done is not None:
-            return done, meta, members, False
+            return done, meta, False
         # A post I may see (404 otherwise, as for any post I may not).
         shared = posts.visible_post(sender_id, request.post_id)[0] if request.post_id else None
         media = (
@@ -466,12 +470,12 @@ def send(
             if mine.peer_id and _blocked_with(sender_id, [str(mine.peer_id)]):
                 raise conversation_not_found() from None
             raise
-        return message, meta, members, True
+        return message, meta, True
 
-    message, meta, members, is_new = db.optimistic(attempt, tries=16)
+    message, meta, is_new = db.optimistic(attempt, tries=16)
     if is_new:
         metrics.count("MessagesSent")
-        _deliver(meta, members, message)
+        _deliver(meta, message)
     return render(sender_id, [message])[0]
 
 
@@ -486,10 +490,10 @@ def _media_snapshot(row: media_repo.MediaRow) -> dict[str, Any]:
     }
 
 
-def _deliver(meta: ConversationRow, members: list[MemberRow], message: MessageRow) -> None:
+def _deliver(meta: ConversationRow, message: MessageRow) -> None:
     """Push a message to the live connections of every member who may read it (the
     sender's other devices too). A shared post is rendered for each reader."""
-    member_ids = [m.user_id for m in members]
+    member_ids = list(meta.member_ids or [])
     hidden = _hidden_from(meta, str(message.sender_id), member_ids)
     readers = [u for u in member_ids if u not in hidden]
     if message.post_id:
