@@ -1,6 +1,7 @@
 """Notifications: written by the stream consumer, grouped, pushed live, read and
 marked seen by their recipient only."""
 
+import threading
 from datetime import timedelta
 from unittest import mock
 
@@ -63,6 +64,36 @@ def test_likes_of_one_post_group_with_others_counted_exactly(make_user, settle):
     (entry,) = inbox(alice)["items"]
     assert [a["handle"] for a in entry["actors"]] == [f.handle for f in fans[::-1][:3]]
     assert entry["others_count"] == 2
+    outbox = notes_repo.outbox(alice.user_id)
+    assert len(outbox) == 1 and outbox[0].title == f"{fans[0].handle} liked your post."
+
+
+def test_likes_folded_in_one_batch_push_the_first_liker(make_user, runtime, settle):
+    """Five likes the stream hands over in one batch still start the group with the
+    first liker's name, as when each arrives in its own batch."""
+    alice = make_user("alice")
+    post_id = publish(alice)
+    fans = [make_user(f"fan{i}") for i in range(5)]
+    settle()
+    entered, gate = threading.Event(), threading.Event()
+    deliver = runtime.streams._deliver
+
+    def held(records):
+        entered.set()
+        assert gate.wait(30)
+        return deliver(records)
+
+    with mock.patch.object(runtime.streams, "_deliver", held):
+        # Something to hold the poller on, so every like is read in the next batch.
+        assert alice.put("/me", json={"bio": "holding"}).status_code == 200
+        assert entered.wait(30)
+        for fan in fans:
+            assert fan.put(f"/posts/{post_id}/like").status_code == 200
+        gate.set()
+        settle()
+
+    (entry,) = inbox(alice)["items"]
+    assert [a["handle"] for a in entry["actors"]] == [f.handle for f in fans[::-1][:3]]
     outbox = notes_repo.outbox(alice.user_id)
     assert len(outbox) == 1 and outbox[0].title == f"{fans[0].handle} liked your post."
 

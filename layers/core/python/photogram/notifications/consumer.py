@@ -378,7 +378,14 @@ def on_activity(batch: list[changes.Change]) -> None:
         written.setdefault(row.recipient_id, []).append(row)
         if existing is None or existing.started_at != row.started_at:
             created.add(row.SK)
-            state = states.get(row.recipient_id, {}).get(row.actor_ids[0])
+            # The push names who started the group: the first of this batch's actors
+            # still in it (a batch may fold several likes at once), whatever the
+            # batching, so a phone's toast reads the same as the timeline it joins.
+            starter = next(
+                (a.actor_id for a in acts if not a.removed and a.actor_id in row.actor_ids),
+                row.actor_ids[0],
+            )
+            state = states.get(row.recipient_id, {}).get(starter)
             handle = state.target.handle if state is not None and state.target else "Someone"
             repository.put_outbox(row.recipient_id, row.SK, _title(row, handle), row.started_at)
     business.count("NotificationWrites", writes)
