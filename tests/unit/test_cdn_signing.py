@@ -137,9 +137,13 @@ def test_a_placeholder_secret_says_how_to_store_the_key():
 
 
 def test_variants_out_signs_private_variants_only(monkeypatch, key, pair, fresh_settings):
-    monkeypatch.setenv("PHOTOGRAM_CDN_BASE_URL", BASE)
-    monkeypatch.setattr(cdn_signing, "signing_key", lambda: key)
     from photogram.media import service
+    from photogram.settings import settings
+
+    monkeypatch.setenv("PHOTOGRAM_CDN_BASE_URL", BASE)
+    # Cleared after the change: the test process's runtime threads read settings too.
+    settings.cache_clear()
+    monkeypatch.setattr(cdn_signing, "signing_key", lambda: key)
 
     out = service.variants_out(
         {
